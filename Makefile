@@ -1,0 +1,73 @@
+# Dreamland PRO — the front door. `make run` and `make test` do all the set-up from a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+UV      := $(VENV)/bin/uv
+UV_VERSION := 0.13.8
+STAMP   := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install migrate seed run worker test pytest lint format bench clean
+
+help:
+	@echo "make run    set up everything, load demo data once, serve http://$(HOST):$(PORT)"
+	@echo "make test   set up everything and run the whole suite (lint included)"
+	@echo "make lint   ruff, mypy, makemigrations --check"
+	@echo "make bench  the benchmarks (needs PostgreSQL on 127.0.0.1:5432)"
+
+$(STAMP): pyproject.toml uv.lock
+	@if [ ! -x $(PY) ]; then \
+	  python=$$(scripts/find-python.sh) || exit 1; \
+	  echo "Creating $(VENV) with $$python"; \
+	  "$$python" -m venv $(VENV) || { echo "error: could not create $(VENV) (is the venv module installed?)" >&2; exit 1; }; \
+	fi
+	@$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" \
+	  || { echo "error: could not install uv from PyPI (network?)" >&2; exit 1; }
+	$(UV) sync --frozen --quiet --python $(PY)
+	@rm -f $(VENV)/.synced-*; touch $@
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+# Development server plus the background-task worker; Ctrl-C stops both.
+run: export DEBUG ?= true
+run: migrate
+	@$(PY) manage.py seed_demo --if-empty
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(PY) manage.py db_worker --queue-name '*' & \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(PY) manage.py db_worker --queue-name '*'
+
+test: lint pytest
+
+pytest: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var/static .mypy_cache .ruff_cache .pytest_cache .hypothesis

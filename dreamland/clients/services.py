@@ -1,0 +1,128 @@
+"""Client writes: the phone number is the identity (SPEC §2 "Phone identity")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from dreamland.clients.models import Client
+from dreamland.lib.errors import Conflict
+from dreamland.lib.phones import normalize_phone
+
+EDITABLE_FIELDS = ("name", "phone", "email", "preferred_language", "notes")
+
+
+class PhoneTaken(Conflict):
+    """Another client already has this phone; `client` is that client."""
+
+    code = "duplicate_phone"
+
+    def __init__(self, client: Client) -> None:
+        super().__init__(
+            f"A client with phone {client.phone} already exists (#{client.pk}).", field="phone"
+        )
+        self.client = client
+
+
+def client_find_by_phone(phone: str) -> Client | None:
+    """The client with this number in any spelling; None for an unknown or unparseable one."""
+    try:
+        e164 = normalize_phone(phone)
+    except ValidationError:
+        return None
+    return Client.objects.filter(phone=e164).first()
+
+
+def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    cleaned = dict(fields)
+    if "phone" in cleaned:
+        try:
+            cleaned["phone"] = normalize_phone(cleaned["phone"])
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from None
+    for key in ("email", "notes", "preferred_language"):
+        if key in cleaned and cleaned[key] == "":
+            cleaned[key] = None
+    if isinstance(cleaned.get("email"), str):
+        cleaned["email"] = cleaned["email"].strip().lower() or None
+    if isinstance(cleaned.get("name"), str):
+        cleaned["name"] = cleaned["name"].strip()
+    return cleaned
+
+
+def client_create(
+    *,
+    name: str,
+    phone: str,
+    email: str | None = None,
+    preferred_language: str | None = None,
+    notes: str | None = None,
+) -> Client:
+    """Create a client; a known phone in any spelling raises `PhoneTaken` pointing at the client."""
+    fields = _clean_fields(
+        {
+            "name": name,
+            "phone": phone,
+            "email": email,
+            "preferred_language": preferred_language,
+            "notes": notes,
+        }
+    )
+    existing = Client.objects.filter(phone=fields["phone"]).first()
+    if existing is not None:
+        raise PhoneTaken(existing)
+    client = Client(**fields)
+    client.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            client.save(force_insert=True)
+    except IntegrityError:
+        # A concurrent request created the same phone between our check and our insert.
+        raise PhoneTaken(Client.objects.get(phone=fields["phone"])) from None
+    return client
+
+
+def client_get_or_create_by_e164(
+    *, phone_e164: str, name: str = "", **defaults: Any
+) -> tuple[Client, bool]:
+    """Find-or-create by an already normalised number (WhatsApp, imports); race-safe."""
+    defaults = {key: value for key, value in defaults.items() if value not in (None, "")}
+    defaults["name"] = (name or "").strip()[:255] or phone_e164
+    return Client.objects.get_or_create(phone=phone_e164, defaults=defaults)
+
+
+def client_find_or_create(*, phone: str, name: str = "", **defaults: Any) -> tuple[Client, bool]:
+    """The client with this phone in any spelling, created when new; garbage raises ValidationError.
+
+    Returns `(client, created)`. An existing client is returned unchanged: the name a form or
+    WhatsApp profile gives never overwrites what the agency typed.
+    """
+    try:
+        e164 = normalize_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
+    cleaned = _clean_fields({k: v for k, v in defaults.items() if v is not None})
+    return client_get_or_create_by_e164(phone_e164=e164, name=name, **cleaned)
+
+
+def client_update(*, client: Client, **fields: Any) -> Client:
+    """Change a client's details; a phone that belongs to another client raises `PhoneTaken`."""
+    cleaned = _clean_fields(fields)
+    if "phone" in cleaned and cleaned["phone"] != client.phone:
+        other = Client.objects.filter(phone=cleaned["phone"]).exclude(pk=client.pk).first()
+        if other is not None:
+            raise PhoneTaken(other)
+    for key, value in cleaned.items():
+        setattr(client, key, value)
+    client.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            client.save(update_fields=[*cleaned.keys(), "updated_at"])
+    except IntegrityError:
+        raise PhoneTaken(Client.objects.get(phone=cleaned["phone"])) from None
+    return client

@@ -1,0 +1,108 @@
+"""Leads: one sales opportunity of a client, moving through the pipeline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dreamland.lib.models import TimestampedModel, enum_check
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    QUALIFIED = "qualified", _("Qualified")
+    QUOTED = "quoted", _("Quoted")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+OPEN_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED, LeadStatus.QUOTED)
+FINAL_STATUSES = (LeadStatus.WON, LeadStatus.LOST)
+
+
+class LeadSource(models.TextChoices):
+    WHATSAPP = "whatsapp", "WhatsApp"
+    WEBSITE = "website", _("Website")
+    MANUAL = "manual", _("Manual")
+    IMPORT = "import", _("Import")
+
+
+class Lead(TimestampedModel):
+    """`leads`: status changes only through `dreamland.leads.services` (SPEC §2 transitions)."""
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="leads", verbose_name=_("client")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=LeadStatus,
+        default=LeadStatus.NEW,
+        db_default=LeadStatus.NEW,
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=16,
+        choices=LeadSource,
+        default=LeadSource.WHATSAPP,
+        db_default=LeadSource.WHATSAPP,
+    )
+    assigned_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_leads",
+        verbose_name=_("assigned agent"),
+    )
+    tour_interest = models.ForeignKey(
+        "tours.Tour",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interested_leads",
+        verbose_name=_("tour interest"),
+    )
+    unread_messages_count = models.PositiveIntegerField(
+        _("unread messages"), default=0, db_default=0, null=True
+    )
+    last_message_at = models.DateTimeField(_("last message at"), null=True, blank=True)
+
+    class Meta:
+        db_table = "leads"
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["-created_at"]
+        indexes = [
+            # Pipeline filtering by status.
+            models.Index(fields=["status"], name="leads_status_idx"),
+            # Source analysis.
+            models.Index(fields=["source"], name="leads_source_idx"),
+            # Pipeline board: first N leads of each status by last message.
+            models.Index(
+                "status",
+                models.F("last_message_at").desc(),
+                name="leads_status_last_msg_idx",
+            ),
+            # Inbox: an agent's conversations by last message.
+            models.Index(
+                "assigned_agent",
+                models.F("last_message_at").desc(),
+                name="leads_agent_last_msg_idx",
+            ),
+            # A client's leads, newest first (inbound messages find the open lead here).
+            models.Index("client", models.F("created_at").desc(), name="leads_client_created_idx"),
+        ]
+        constraints = [
+            enum_check("leads", "status", LeadStatus.values),
+            enum_check("leads", "source", LeadSource.values),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lead #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES

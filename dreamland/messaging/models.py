@@ -1,0 +1,179 @@
+"""Communications with clients (every channel) and WhatsApp message templates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dreamland.lib.choices import Language
+from dreamland.lib.models import TimestampedModel, enum_check
+
+
+class CommunicationType(models.TextChoices):
+    WHATSAPP = "whatsapp", "WhatsApp"
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    SMS = "sms", "SMS"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
+
+
+class WhatsAppStatus(models.TextChoices):
+    """Delivery state of a WhatsApp message; it only moves forward (see `STATUS_RANK`)."""
+
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Failed")
+    RECEIVED = "received", _("Received")
+
+
+class Communication(TimestampedModel):
+    """`communications`: one message or call, always tied to a client.
+
+    `whatsapp_message_id` (the wamid) is unique: a message Meta delivers twice is stored once,
+    even when both deliveries arrive at the same moment.
+    """
+
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.CASCADE,
+        related_name="communications",
+        verbose_name=_("client"),
+    )
+    lead = models.ForeignKey(
+        "leads.Lead",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="communications",
+        verbose_name=_("lead"),
+    )
+    booking = models.ForeignKey(
+        "bookings.Booking",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="communications",
+        verbose_name=_("booking"),
+    )
+    communication_type = models.CharField(_("channel"), max_length=16, choices=CommunicationType)
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction)
+    body = models.TextField(_("text"), null=True, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, null=True, blank=True)
+    whatsapp_message_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    whatsapp_status = models.CharField(
+        _("WhatsApp status"), max_length=16, choices=WhatsAppStatus, null=True, blank=True
+    )
+    media_url = models.CharField(_("media"), max_length=1024, null=True, blank=True)
+    media_type = models.CharField(_("media type"), max_length=255, null=True, blank=True)
+
+    # --- beyond the ERD: what the WhatsApp integration needs to keep ---------------------------
+    # Meta's message type (text, image, audio, location, reaction, interactive, button, …).
+    message_type = models.CharField(max_length=32, null=True, blank=True)
+    # Media id from the webhook, until the background download fills media_url.
+    media_id = models.CharField(max_length=255, null=True, blank=True)
+    # wamid of the message this one replies to (WhatsApp "context").
+    reply_to_message_id = models.CharField(max_length=255, null=True, blank=True)
+    # Type-specific details: location, contacts, reaction, referral, template parameters…
+    metadata = models.JSONField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sent_communications",
+    )
+    template = models.ForeignKey(
+        "messaging.WhatsAppTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="communications",
+    )
+    error_code = models.IntegerField(null=True, blank=True)
+    error_message = models.TextField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "communications"
+        verbose_name = _("communication")
+        verbose_name_plural = _("communications")
+        ordering = ["-created_at"]
+        indexes = [
+            # Filter by channel.
+            models.Index(fields=["communication_type"], name="communications_type_idx"),
+            # Client timeline: last N communications of a client.
+            models.Index(
+                "client", models.F("created_at").desc(), name="communications_client_time_idx"
+            ),
+            # 24-hour window: the client's last inbound message.
+            models.Index(
+                "client",
+                "direction",
+                models.F("created_at").desc(),
+                name="communications_client_dir_idx",
+            ),
+            # Lead conversation thread.
+            models.Index(
+                "lead", models.F("created_at").desc(), name="communications_lead_time_idx"
+            ),
+        ]
+        constraints = [
+            enum_check("communications", "communication_type", CommunicationType.values),
+            enum_check("communications", "direction", Direction.values),
+            enum_check("communications", "whatsapp_status", WhatsAppStatus.values),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.communication_type} #{self.pk}"
+
+
+class TemplateCategory(models.TextChoices):
+    MARKETING = "MARKETING", _("Marketing")
+    UTILITY = "UTILITY", _("Utility")
+    AUTHENTICATION = "AUTHENTICATION", _("Authentication")
+
+
+class WhatsAppTemplate(TimestampedModel):
+    """`whatsapp_templates`: an approved Meta template; `{{1}}`, `{{2}}`… are named by `variables`.
+
+    Meta keeps one template name with a translation per language, so (name, language) is unique
+    and the client's language picks the translation.
+    """
+
+    name = models.CharField(_("name"), max_length=512, null=True)
+    content = models.TextField(_("content"), null=True)
+    category = models.CharField(
+        _("category"), max_length=32, choices=TemplateCategory, null=True, blank=True
+    )
+    # JSON list of the placeholder names, in order: ["customer_name", "tour"] names {{1}}, {{2}}.
+    variables = models.TextField(_("variables"), null=True, blank=True)
+    active = models.BooleanField(_("active"), null=True, default=True, db_default=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language, default=Language.RU, db_default=Language.RU
+    )
+
+    class Meta:
+        db_table = "whatsapp_templates"
+        verbose_name = _("WhatsApp template")
+        verbose_name_plural = _("WhatsApp templates")
+        ordering = ["name", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "language"], name="whatsapp_templates_name_language_uniq"
+            ),
+            enum_check("whatsapp_templates", "category", TemplateCategory.values),
+            enum_check("whatsapp_templates", "language", Language.values),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.language}]"
