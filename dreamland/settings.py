@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "dreamland.bookings",
     "dreamland.money",
     "dreamland.messaging",
+    "dreamland.whatsapp",
+    "dreamland.api",
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import include, path
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,6 +17,8 @@ def home(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("dreamland.api.urls")),
+    path("webhooks/", include("dreamland.whatsapp.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
