@@ -19,7 +19,9 @@ def test_it_prices_from_the_departure_times_participants(make_client, make_depar
     assert booking.status == BookingStatus.CONFIRMED
 
 
-def test_it_falls_back_to_the_tour_price_currency_and_capacity(make_client, make_tour, make_departure):
+def test_it_falls_back_to_the_tour_price_currency_and_capacity(
+    make_client, make_tour, make_departure
+):
     tour = make_tour(base_price=Decimal("45000"), currency="KZT", capacity=4)
     departure = make_departure(tour=tour)
     booking = booking_create(client=make_client(), tour_departure=departure, num_participants=2)
@@ -29,7 +31,9 @@ def test_it_falls_back_to_the_tour_price_currency_and_capacity(make_client, make
     assert seats_left(departure) == 2
 
 
-def test_it_refuses_more_than_the_seats_left_with_a_clear_message(make_client, make_tour, make_departure):
+def test_it_refuses_more_than_the_seats_left_with_a_clear_message(
+    make_client, make_tour, make_departure
+):
     tour = make_tour(name="Charyn Canyon", capacity=20)
     departure = make_departure(tour=tour, capacity=5)
     booking_create(client=make_client(), tour_departure=departure, num_participants=3)

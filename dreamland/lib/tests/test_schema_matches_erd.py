@@ -208,7 +208,7 @@ def _columns(table: str) -> dict[str, Any]:
         }
 
 
-def _constraints(table: str) -> dict[str, dict[str, Any]]:
+def _constraints(table: str) -> dict[str, Any]:
     with connection.cursor() as cursor:
         return connection.introspection.get_constraints(cursor, table)
 

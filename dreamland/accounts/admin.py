@@ -1,0 +1,116 @@
+"""Users in the back office (admins only): create with a password, set role and active; no hash shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.password_validation import validate_password
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from dreamland.accounts.models import User
+from dreamland.lib import admin as _site  # noqa: F401  (site header)
+
+USER_FIELDS = ("email", "name", "role", "is_active", "preferred_language", "preferred_currency")
+
+
+class UserCreationForm(forms.ModelForm):
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label="Password (again)", widget=forms.PasswordInput, strip=False)
+
+    class Meta:
+        model = User
+        fields = USER_FIELDS
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("A user with this email already exists.")
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ.")
+        elif first:
+            try:
+                validate_password(first, self.instance)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+    def save(self, commit: bool = True) -> User:
+        user: User = super().save(commit=False)
+        user.set_password(self.cleaned_data["password1"])
+        if commit:
+            user.save()
+        return user
+
+
+class UserChangeForm(forms.ModelForm):
+    new_password = forms.CharField(
+        label="New password",
+        widget=forms.PasswordInput,
+        strip=False,
+        required=False,
+        help_text="Leave empty to keep the current password.",
+    )
+
+    class Meta:
+        model = User
+        fields = USER_FIELDS
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("A user with this email already exists.")
+        return email
+
+    def clean_new_password(self) -> str:
+        password = self.cleaned_data.get("new_password") or ""
+        if password:
+            validate_password(password, self.instance)
+        return password
+
+    def save(self, commit: bool = True) -> User:
+        user: User = super().save(commit=False)
+        if self.cleaned_data.get("new_password"):
+            user.set_password(self.cleaned_data["new_password"])
+        if commit:
+            user.save()
+        return user
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    list_display = ("email", "name", "role", "is_active", "last_login", "locked_until")
+    list_filter = ("role", "is_active", "preferred_language")
+    search_fields = ("email", "name")
+    ordering = ("email",)
+    readonly_fields = ("last_login", "failed_login_attempts", "locked_until", "created_at")
+    actions = ("unlock",)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return [(None, {"fields": (*USER_FIELDS, "password1", "password2")})]
+        return [
+            (None, {"fields": (*USER_FIELDS, "new_password")}),
+            ("Sign-in", {"fields": self.readonly_fields}),
+        ]
+
+    @admin.action(description="Unlock selected users (reset failed logins)")
+    def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = queryset.update(failed_login_attempts=0, locked_until=None)
+        self.message_user(request, f"{count} user(s) unlocked.", messages.SUCCESS)

@@ -1,0 +1,124 @@
+"""Clients in the back office: phone normalised to E.164, with their leads, bookings and messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+
+from dreamland.bookings.models import Booking
+from dreamland.clients.models import Client
+from dreamland.leads.models import Lead
+from dreamland.lib.admin import LastRowsFormSet, ReadOnlyInline
+from dreamland.lib.phones import normalize_phone
+from dreamland.messaging.models import Communication
+
+
+class ClientForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = ("name", "phone", "email", "preferred_language", "notes", "whatsapp_user_id")
+
+    def clean_phone(self) -> str:
+        try:
+            return normalize_phone(self.cleaned_data.get("phone"))
+        except ValidationError as exc:
+            raise ValidationError(
+                f"{exc.messages[0]} Type it as +7 701 123 4567 or 8 701 123 45 67."
+            ) from None
+
+
+class LeadInline(ReadOnlyInline):
+    model = Lead
+    fields = (
+        "status",
+        "source",
+        "assigned_agent",
+        "tour_interest",
+        "last_message_at",
+        "created_at",
+    )
+    readonly_fields = fields
+    ordering = ("-created_at",)
+
+
+class BookingInline(ReadOnlyInline):
+    model = Booking
+    fields = ("tour_departure", "num_participants", "total_amount", "currency", "status")
+    readonly_fields = fields
+    ordering = ("-created_at",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Booking]:
+        return super().get_queryset(request).select_related("tour_departure__tour")
+
+
+class CommunicationInline(ReadOnlyInline):
+    model = Communication
+    fk_name = "client"
+    formset = LastRowsFormSet
+    verbose_name_plural = "communications (newest 20)"
+    fields = ("created_at", "direction", "communication_type", "body", "whatsapp_status")
+    readonly_fields = fields
+    ordering = ("-created_at",)
+
+
+def _count(model: Any) -> Coalesce:
+    rows = (
+        model.objects.filter(client=OuterRef("pk"))
+        .order_by()
+        .values("client")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    form = ClientForm
+    list_display = (
+        "name",
+        "phone",
+        "email",
+        "preferred_language",
+        "lead_count",
+        "booking_count",
+        "created_at",
+    )
+    list_filter = ("preferred_language", "created_at")
+    search_fields = ("name", "phone", "email")
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (LeadInline, BookingInline, CommunicationInline)
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(lead_count=_count(Lead), booking_count=_count(Booking))
+        )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Client], search_term: str
+    ) -> tuple[QuerySet[Client], bool]:
+        """A phone in any spelling finds its client."""
+        qs, distinct = super().get_search_results(request, queryset, search_term)
+        try:
+            e164 = normalize_phone(search_term)
+        except ValidationError:
+            return qs, distinct
+        return qs | queryset.filter(phone=e164), distinct
+
+    @admin.display(description="leads", ordering="lead_count")
+    def lead_count(self, obj: Any) -> int:
+        return int(obj.lead_count)
+
+    @admin.display(description="bookings", ordering="booking_count")
+    def booking_count(self, obj: Any) -> int:
+        return int(obj.booking_count)
