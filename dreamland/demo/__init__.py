@@ -1,0 +1,1 @@
+"""Demo data for `manage.py seed_demo`: a believable agency to click through on day one."""
