@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -23,6 +24,7 @@ from dreamland.bookings.services import (
     payment_create,
     payment_update,
 )
+from dreamland.leads.services import lead_convert
 from dreamland.lib.admin import ReadOnlyInline, ServiceModelAdmin, changed
 from dreamland.lib.errors import DomainError
 
@@ -83,6 +85,19 @@ class BookingAdmin(ServiceModelAdmin):
     ) -> models.Model:
         data = form.cleaned_data
         if not change:
+            lead = data.get("lead")
+            if lead is not None:
+                if lead.client_id != data["client"].pk:
+                    raise ValidationError({"lead": "This lead belongs to another client."})
+                # Booking a lead is converting it: the lead turns won in the same transaction.
+                return lead_convert(
+                    lead=lead,
+                    tour_departure=data["tour_departure"],
+                    num_participants=data["num_participants"],
+                    actor=request.user,  # type: ignore[arg-type]
+                    total_amount=data.get("total_amount"),
+                    currency=data.get("currency") or None,
+                )
             return booking_create(
                 client=data["client"],
                 lead=data.get("lead"),

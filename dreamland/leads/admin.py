@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from dreamland.accounts.models import Role, User
 from dreamland.leads.models import Lead, LeadStatus
 from dreamland.leads.services import lead_create, lead_transition, lead_update
 from dreamland.lib.admin import LastRowsFormSet, ReadOnlyInline, ServiceModelAdmin, changed
@@ -46,6 +47,13 @@ class LeadAdmin(ServiceModelAdmin):
     fields = ("client", "status", "source", "assigned_agent", "tour_interest", *readonly_fields)
     inlines = (LeadCommunicationInline,)
     date_hierarchy = "created_at"
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "assigned_agent":
+            kwargs["queryset"] = User.objects.filter(
+                is_active=True, role__in=(Role.AGENT, Role.MANAGER)
+            ).order_by("name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # The client of a lead never changes; a won lead was converted (booking side).

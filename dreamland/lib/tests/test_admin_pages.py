@@ -257,3 +257,75 @@ def test_a_payment_added_in_the_admin_turns_the_booking_paid(
     booking.refresh_from_db()
     assert booking.status == BookingStatus.PAID
     assert Payment.objects.filter(booking=booking).count() == 2
+
+
+@pytest.mark.django_db
+def test_booking_a_lead_in_the_admin_converts_it(
+    client: HttpClient, admin_user: User, rows: dict[str, Any], make_client: Any
+) -> None:
+    http = _login(client, admin_user)
+    lead = rows["lead"]
+    form = {
+        "client": make_client().pk,
+        "lead": lead.pk,
+        "tour_departure": rows["tourdeparture"].pk,
+        "num_participants": "1",
+        **_empty_inline("payments"),
+    }
+    other_client = http.post(reverse("admin:bookings_booking_add"), form)
+    assert other_client.status_code == 200
+    assert "belongs to another client" in other_client.content.decode()
+    form["client"] = rows["client"].pk
+    assert http.post(reverse("admin:bookings_booking_add"), form).status_code == 302
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.WON
+    assert Booking.objects.get(lead=lead).num_participants == 1
+
+
+@pytest.mark.django_db
+def test_a_departure_capacity_cannot_drop_below_the_seats_booked(
+    client: HttpClient, admin_user: User, rows: dict[str, Any]
+) -> None:
+    http = _login(client, admin_user)
+    departure = rows["tourdeparture"]
+    url = reverse("admin:tours_tourdeparture_change", args=[departure.pk])
+    form = {"departure_date": departure.departure_date.isoformat(), "capacity": "1"}
+    response = http.post(url, form)
+    assert response.status_code == 200
+    assert "below the 2 seats" in response.content.decode()
+    departure.refresh_from_db()
+    assert departure.capacity == 10
+    form["capacity"] = "2"
+    assert http.post(url, form).status_code == 302
+    departure.refresh_from_db()
+    assert departure.capacity == 2
+
+
+@pytest.mark.django_db
+def test_a_tour_is_added_with_its_departures_inline(client: HttpClient, admin_user: User) -> None:
+    http = _login(client, admin_user)
+    day = (date.today() + timedelta(days=40)).isoformat()
+    response = http.post(
+        reverse("admin:tours_tour_add"),
+        {
+            "name": "Kaindy Lake",
+            "base_price": "30000",
+            "currency": "KZT",
+            "capacity": "15",
+            "duration_days": "1",
+            "active": "true",
+            **_empty_inline("departures", 0),
+            "departures-TOTAL_FORMS": "1",
+            "departures-0-departure_date": day,
+            "departures-0-capacity": "12",
+        },
+    )
+    assert response.status_code == 302, [
+        line for line in response.content.decode().splitlines() if "error" in line
+    ]
+    from dreamland.tours.models import Tour
+
+    tour = Tour.objects.get(name="Kaindy Lake")
+    assert [(d.departure_date.isoformat(), d.capacity) for d in tour.departures.all()] == [
+        (day, 12)
+    ]
