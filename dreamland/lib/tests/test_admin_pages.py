@@ -326,3 +326,39 @@ def test_a_tour_is_added_with_its_departures_inline(client: HttpClient, admin_us
     ]
     tour = Tour.objects.get(name="Kaindy Lake")
     assert [(str(d.departure_date), d.capacity) for d in tour.departures.all()] == [(day, 12)]
+
+
+@pytest.mark.django_db
+def test_the_clients_search_finds_a_phone_in_any_spelling(
+    client: HttpClient, admin_user: User, make_client: Any
+) -> None:
+    make_client(name="Maria", phone="+77012345670")
+    make_client(name="Someone else")
+    http = _login(client, admin_user)
+    response = http.get(reverse("admin:clients_client_changelist"), {"q": "8 (701) 234-56-70"})
+    assert list(response.context["cl"].result_list.values_list("name", flat=True)) == ["Maria"]
+
+
+@pytest.mark.django_db
+def test_the_payment_form_refuses_an_illegal_status_change(
+    client: HttpClient, admin_user: User, rows: dict[str, Any]
+) -> None:
+    http = _login(client, admin_user)
+    payment = rows["payment"]
+    url = reverse("admin:bookings_payment_change", args=[payment.pk])
+    form = {
+        "amount": "1000",
+        "currency": "KZT",
+        "payment_date": str(payment.payment_date),
+        "payment_method": "cash",
+        "status": "pending",
+    }
+    response = http.post(url, form)
+    assert response.status_code == 200
+    assert "cannot become pending" in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == "completed"
+    form["status"] = "refunded"
+    assert http.post(url, form).status_code == 302
+    payment.refresh_from_db()
+    assert payment.status == "refunded"
