@@ -27,10 +27,12 @@ class CommunicationAdmin(admin.ModelAdmin):
         "whatsapp_status",
         "lead",
     )
-    list_filter = ("communication_type", "direction", "whatsapp_status", "message_type")
-    search_fields = ("client__name", "client__phone", "body", "whatsapp_message_id")
+    # Built for millions of rows: newest first by primary key (indexed), filters on fixed
+    # choices only (no DISTINCT scans), search by client or exact wamid, no full count.
+    list_filter = ("communication_type", "direction", "whatsapp_status")
+    search_fields = ("client__name", "client__phone", "=whatsapp_message_id")
     list_select_related = ("client", "lead")
-    date_hierarchy = "created_at"
+    ordering = ("-pk",)
     show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
