@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "dreamland.lib",
     "dreamland.accounts",
     "dreamland.clients",
     "dreamland.tours",
@@ -156,10 +157,14 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+TASK_QUEUES = ["default", "whatsapp"]
 _TASK_BACKENDS = {
-    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "whatsapp"]},
-    "immediate": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
-    "redis": {"BACKEND": "dreamland.lib.rq_tasks.RQBackend", "QUEUES": ["default", "whatsapp"]},
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES},
+    "immediate": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": TASK_QUEUES,
+    },
+    "redis": {"BACKEND": "dreamland.lib.rq_tasks.RQBackend", "QUEUES": TASK_QUEUES},
 }
 if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(
