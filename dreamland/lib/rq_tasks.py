@@ -90,7 +90,7 @@ class RQBackend(BaseTaskBackend):
                     exception_class_path="builtins.Exception", traceback=latest.exc_string or ""
                 )
             )
-        result: TaskResult[Any] = TaskResult(
+        result: TaskResult[Any, Any] = TaskResult(
             task=task,
             id=job.id,
             status=status,
