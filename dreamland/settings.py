@@ -140,12 +140,13 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG
+            if env_bool("STATIC_MANIFEST", default=not DEBUG)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+# Without collectstatic (development, tests), serve straight from the apps' static folders.
+WHITENOISE_USE_FINDERS = DEBUG or not env_bool("STATIC_MANIFEST", default=not DEBUG)
 
 # --- Cache and background tasks -------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
