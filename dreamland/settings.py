@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "dreamland.lib",
     "dreamland.accounts",
     "dreamland.clients",
     "dreamland.tours",
@@ -139,12 +140,13 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG
+            if env_bool("STATIC_MANIFEST", default=not DEBUG)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+# Without collectstatic (development, tests), serve straight from the apps' static folders.
+WHITENOISE_USE_FINDERS = DEBUG or not env_bool("STATIC_MANIFEST", default=not DEBUG)
 
 # --- Cache and background tasks -------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -156,10 +158,14 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+TASK_QUEUES = ["default", "whatsapp"]
 _TASK_BACKENDS = {
-    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "whatsapp"]},
-    "immediate": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
-    "redis": {"BACKEND": "dreamland.lib.rq_tasks.RQBackend", "QUEUES": ["default", "whatsapp"]},
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES},
+    "immediate": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": TASK_QUEUES,
+    },
+    "redis": {"BACKEND": "dreamland.lib.rq_tasks.RQBackend", "QUEUES": TASK_QUEUES},
 }
 if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(

@@ -9,3 +9,4 @@ import os
 
 os.environ.setdefault("TASKS_BACKEND", "immediate")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("STATIC_MANIFEST", "false")
