@@ -35,15 +35,6 @@ MODELS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_files(settings: Any) -> None:
-    """Tests run without `collectstatic`, so no manifest: serve static names as they are."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def rows(admin_user: User, make_client: Any, make_departure: Any) -> dict[str, Any]:
     client = make_client(name="Maria")
