@@ -388,11 +388,12 @@ def status_apply(*, status: dict[str, Any]) -> bool:
                 stamp("delivered_at")  # read implies delivered; Meta may skip `delivered`
             if new in (WhatsAppStatus.DELIVERED, WhatsAppStatus.READ):
                 stamp("sent_at")
-            rank = STATUS_RANK.get(WhatsAppStatus(current), -1) if current in STATUS_RANK else -1
-            if current == WhatsAppStatus.FAILED or STATUS_RANK[WhatsAppStatus(new)] > rank:
-                if current != new:
-                    comm.whatsapp_status = new
-                    changed.append("whatsapp_status")
+            rank = STATUS_RANK[WhatsAppStatus(current)] if current in STATUS_RANK else -1
+            if current != new and (
+                current == WhatsAppStatus.FAILED or STATUS_RANK[WhatsAppStatus(new)] > rank
+            ):
+                comm.whatsapp_status = new
+                changed.append("whatsapp_status")
         if changed:
             comm.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
     return True
