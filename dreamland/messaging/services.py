@@ -65,13 +65,8 @@ def whatsapp_window_open(client: Client, now: datetime | None = None) -> bool:
 
 
 def template_names_available() -> list[str]:
-    return sorted(
-        set(
-            WhatsAppTemplate.objects.filter(active=True)
-            .exclude(name=None)
-            .values_list("name", flat=True)
-        )
-    )
+    names = WhatsAppTemplate.objects.filter(active=True).values_list("name", flat=True)
+    return sorted({name for name in names if name})
 
 
 class WindowClosed(RuleViolation):
@@ -118,9 +113,8 @@ def _clean_template(fields: dict[str, Any]) -> dict[str, Any]:
         if category not in TemplateCategory.values:
             errors["category"] = f"Choose one of {', '.join(TemplateCategory.values)}."
         cleaned["category"] = category
-    if "language" in cleaned:
-        if cleaned["language"] not in Language.values:
-            errors["language"] = f"Choose one of {', '.join(Language.values)}."
+    if "language" in cleaned and cleaned["language"] not in Language.values:
+        errors["language"] = f"Choose one of {', '.join(Language.values)}."
     if "variables" in cleaned:
         variables = cleaned["variables"]
         if isinstance(variables, str):
@@ -205,7 +199,9 @@ def template_update(*, template: WhatsAppTemplate, **fields: Any) -> WhatsAppTem
     variables = cleaned.get("variables", template_variables(template))
     _check_placeholders(content, variables)
     for key, value in cleaned.items():
-        setattr(template, key, json.dumps(value, ensure_ascii=False) if key == "variables" else value)
+        setattr(
+            template, key, json.dumps(value, ensure_ascii=False) if key == "variables" else value
+        )
     if "active" in fields:
         template.active = bool(fields["active"])
     try:

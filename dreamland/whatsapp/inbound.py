@@ -153,7 +153,8 @@ def summarise(message: dict[str, Any]) -> tuple[str, dict[str, Any], str | None,
             )
         )
     elif kind == "contacts":
-        contacts = message.get("contacts") if isinstance(message.get("contacts"), list) else []
+        raw_contacts = message.get("contacts")
+        contacts: list[Any] = raw_contacts if isinstance(raw_contacts, list) else []
         metadata = {"contacts": contacts}
         names = []
         for contact in contacts:
@@ -210,12 +211,12 @@ def parse_messages(value: dict[str, Any]) -> list[InboundMessage]:
             continue
         wa_id = _text(message.get("from")) or None
         bsuid = _text(message.get("from_user_id")) or None
-        contact = by_key.get(wa_id or "") or by_key.get(bsuid or "")
-        if contact is None and len(contacts) == 1:
-            contact = contacts[0]
-        contact = contact or {}
-        wa_id = wa_id or _text(contact.get("wa_id")) or None
-        bsuid = bsuid or _text(contact.get("user_id")) or None
+        found = by_key.get(wa_id or "") or by_key.get(bsuid or "")
+        if found is None and len(contacts) == 1:
+            found = contacts[0]
+        sender: dict[str, Any] = found or {}
+        wa_id = wa_id or _text(sender.get("wa_id")) or None
+        bsuid = bsuid or _text(sender.get("user_id")) or None
         body, metadata, media_id, mime = summarise(message)
         context = _dict(message.get("context"))
         reply_to = _text(context.get("id")) or None
@@ -228,7 +229,7 @@ def parse_messages(value: dict[str, Any]) -> list[InboundMessage]:
                 wamid=str(message["id"]),
                 wa_id=wa_id,
                 bsuid=bsuid,
-                profile_name=_text(_dict(contact.get("profile")).get("name")),
+                profile_name=_text(_dict(sender.get("profile")).get("name")),
                 message_type=_text(message.get("type")) or "unknown",
                 body=body,
                 created_at=parse_timestamp(message.get("timestamp")),
@@ -301,7 +302,7 @@ def _insert_communication(msg: InboundMessage, client_id: int, lead_id: int) -> 
         "ON CONFLICT (whatsapp_message_id) DO NOTHING RETURNING id"
     )
     now = timezone.now()
-    params = [
+    params: list[Any] = [
         client_id,
         lead_id,
         CommunicationType.WHATSAPP.value,

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import mimetypes
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -37,7 +38,7 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempt - 1), 1800))
 
 
-def _enqueue_later(task_obj, delay: timedelta, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+def _enqueue_later(task_obj: Any, delay: timedelta, **kwargs: Any) -> None:
     """Enqueue with run_after where the backend can defer; at once otherwise (immediate backend)."""
     if task_obj.get_backend().supports_defer:
         task_obj.using(run_after=timezone.now() + delay).enqueue(**kwargs)

@@ -23,6 +23,11 @@ from dreamland.whatsapp.tests.helpers import (
 pytestmark = pytest.mark.django_db
 
 
+def meta(comm: Communication) -> dict[str, Any]:
+    assert isinstance(comm.metadata, dict)
+    return comm.metadata
+
+
 def test_a_kazakh_text_creates_client_lead_and_communication(client: HttpClient) -> None:
     response = post_raw(client, fixture_bytes("kz_text_message.json"))
     assert response.status_code == 200
@@ -157,9 +162,9 @@ def test_media_keeps_its_id_and_checksum_until_downloaded(client: HttpClient) ->
     comm = Communication.objects.get()
     assert comm.media_id == "1234567890987654321"
     assert comm.media_url is None
-    assert comm.metadata["filename"] == "filename.pdf"
-    assert comm.metadata["sha256"].startswith("grwfwe")
-    assert comm.metadata["context"] == {"forwarded": True}
+    assert meta(comm)["filename"] == "filename.pdf"
+    assert meta(comm)["sha256"].startswith("grwfwe")
+    assert meta(comm)["context"] == {"forwarded": True}
 
 
 def test_the_bsuid_is_stored_on_the_client(client: HttpClient) -> None:
@@ -200,7 +205,7 @@ def test_a_voice_note(client: HttpClient) -> None:
         },
     )
     assert comm.body == "[Voice message]"
-    assert comm.metadata["voice"] is True
+    assert meta(comm)["voice"] is True
 
 
 def test_a_sticker(client: HttpClient) -> None:
@@ -229,7 +234,7 @@ def test_an_image_with_url(client: HttpClient) -> None:
             },
         },
     )
-    assert comm.metadata["url"] == "https://lookaside.fbsbx.com/x"
+    assert meta(comm)["url"] == "https://lookaside.fbsbx.com/x"
 
 
 def test_a_location_with_name_and_address(client: HttpClient) -> None:
@@ -241,8 +246,8 @@ def test_a_location_with_name_and_address(client: HttpClient) -> None:
         "url": "https://dreamland.kz",
     }
     comm = _one(client, {"id": "wamid.loc", "type": "location", "location": location})
-    assert comm.metadata["location"] == location
-    assert "Dreamland office" in comm.body and "43.238949" in comm.body
+    assert meta(comm)["location"] == location
+    assert "Dreamland office" in (comm.body or "") and "43.238949" in (comm.body or "")
 
 
 def test_a_current_location(client: HttpClient) -> None:
@@ -261,8 +266,8 @@ def test_shared_contacts(client: HttpClient) -> None:
         }
     ]
     comm = _one(client, {"id": "wamid.c", "type": "contacts", "contacts": contacts})
-    assert comm.metadata["contacts"] == contacts
-    assert "Arman Tour" in comm.body and "+7 701 555 0000" in comm.body
+    assert meta(comm)["contacts"] == contacts
+    assert "Arman Tour" in (comm.body or "") and "+7 701 555 0000" in (comm.body or "")
     # The shared contact is not the sender: the message is the sender's.
     assert comm.client.phone == "+77011234567"
 
@@ -281,7 +286,7 @@ def test_a_list_reply(client: HttpClient) -> None:
         },
     )
     assert comm.body == "Charyn"
-    assert comm.metadata["interactive"] == {
+    assert meta(comm)["interactive"] == {
         "type": "list_reply",
         "id": "tour_7",
         "title": "Charyn",
@@ -293,7 +298,7 @@ def test_a_list_reply(client: HttpClient) -> None:
 def test_a_button_reply_keeps_id_and_title(client: HttpClient) -> None:
     post_raw(client, fixture_bytes("button_reply.json"))
     comm = Communication.objects.get()
-    assert comm.metadata["interactive"] == {
+    assert meta(comm)["interactive"] == {
         "type": "button_reply",
         "id": "callback_data",
         "title": "title",
@@ -312,7 +317,7 @@ def test_a_template_quick_reply_button(client: HttpClient) -> None:
         },
     )
     assert comm.body == "Подтверждаю"
-    assert comm.metadata["button"] == {"payload": "CONFIRM_BOOKING_4711", "text": "Подтверждаю"}
+    assert meta(comm)["button"] == {"payload": "CONFIRM_BOOKING_4711", "text": "Подтверждаю"}
     assert comm.reply_to_message_id == "wamid.tpl"
 
 
@@ -333,10 +338,10 @@ def test_a_reaction_and_its_removal(client: HttpClient) -> None:
             "reaction": {"message_id": "wamid.ours", "emoji": ""},
         },
     )
-    assert added.metadata["reaction"] == {"message_id": "wamid.ours", "emoji": "👍"}
+    assert meta(added)["reaction"] == {"message_id": "wamid.ours", "emoji": "👍"}
     assert added.reply_to_message_id == "wamid.ours"
     assert removed.body == "[Reaction removed]"
-    assert removed.metadata["reaction"]["emoji"] == ""
+    assert meta(removed)["reaction"]["emoji"] == ""
 
 
 def test_a_reply_with_context(client: HttpClient) -> None:
@@ -368,7 +373,7 @@ def test_an_ad_referral(client: HttpClient) -> None:
         client,
         {"id": "wamid.ad", "type": "text", "text": {"body": "Хочу тур"}, "referral": referral},
     )
-    assert comm.metadata["referral"]["ctwa_clid"] == "ARAkxyz"
+    assert meta(comm)["referral"]["ctwa_clid"] == "ARAkxyz"
 
 
 @pytest.mark.parametrize("extra", [{}, {"unsupported": {"type": "poll"}}])
@@ -383,7 +388,7 @@ def test_unsupported_messages_keep_their_errors(client: HttpClient, extra: dict[
     ]
     comm = _one(client, {"id": "wamid.u", "type": "unsupported", "errors": errors, **extra})
     assert comm.body == "[Unsupported message]"
-    assert comm.metadata["errors"] == errors
+    assert meta(comm)["errors"] == errors
 
 
 def test_an_unknown_future_type_is_still_recorded(client: HttpClient) -> None:

@@ -82,7 +82,7 @@ def test_a_bad_or_missing_signature_is_refused_and_nothing_is_stored(
         URL,
         data=raw,
         content_type="application/json",
-        **({"headers": {"X-Hub-Signature-256": signature}} if signature else {}),
+        headers={"X-Hub-Signature-256": signature} if signature else {},
     )
     assert response.status_code == 403
     assert WebhookEvent.objects.count() == 0
