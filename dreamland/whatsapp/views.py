@@ -12,8 +12,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from dreamland.whatsapp.inbound import event_run
-from dreamland.whatsapp.models import WebhookEvent
+from dreamland.whatsapp.inbound import event_receive
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +71,9 @@ def _receive(request: HttpRequest) -> HttpResponse:
         json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return HttpResponse("Malformed JSON", status=400, content_type="text/plain")
-    # Durable first (autocommit), then processed; a processing failure is recorded on the
-    # event and retried, and Meta still gets its 200 because the event is safe.
-    event = WebhookEvent.objects.create(raw_body=raw, signature=header[:100])
-    event_run(event=event)
+    # Stored, then processed in a savepoint, committed together: a processing failure is
+    # recorded on the event and retried, and Meta still gets its 200 because the event is safe.
+    event_receive(raw_body=raw, signature=header)
     return HttpResponse("OK", content_type="text/plain")
 
 
