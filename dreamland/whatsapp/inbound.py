@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -548,3 +548,29 @@ def event_run(*, event: WebhookEvent) -> WebhookEvent:
     if event.status == EventStatus.FAILED:
         transaction.on_commit(lambda: webhook_event_schedule_retry(event))
     return event
+
+
+def statuses_reapply(*, wamid: str, since: timedelta = timedelta(days=1)) -> int:
+    """Apply statuses that arrived before we knew their wamid (the send's 200 raced the webhook).
+
+    Only events with notes are scanned (few), from the last day; returns how many were applied.
+    """
+    applied = 0
+    events = WebhookEvent.objects.filter(
+        received_at__gte=timezone.now() - since, notes__isnull=False
+    ).order_by("received_at", "pk")
+    for event in events:
+        notes = event.notes if isinstance(event.notes, list) else []
+        if not any(_dict(note).get("unknown_status") == wamid for note in notes):
+            continue
+        try:
+            values = iter_values(json.loads(bytes(event.raw_body)))
+        except (ValueError, NotAnEnvelope):
+            continue
+        for value in values:
+            for status in value.get("statuses") or []:
+                if _dict(status).get("id") == wamid and status_apply(status=status):
+                    applied += 1
+        event.notes = [n for n in notes if _dict(n).get("unknown_status") != wamid] or None
+        event.save(update_fields=["notes"])
+    return applied

@@ -232,3 +232,19 @@ def test_a_template_is_sent_in_the_clients_language_with_its_values(
             ],
         }
     ]
+
+
+@respx.mock
+def test_a_status_that_overtook_the_send_answer_is_applied_afterwards(
+    customer: Any, agent: Any, django_capture_on_commit_callbacks: Any, client: Any
+) -> None:
+    from dreamland.whatsapp.models import WebhookEvent
+    from dreamland.whatsapp.tests.helpers import post_json, status_body
+
+    post_json(client, status_body(WAMID, "delivered", "1718000100"))
+    assert WebhookEvent.objects.get().notes == [{"unknown_status": WAMID, "status": "delivered"}]
+    respx.post(SEND_URL).mock(return_value=httpx.Response(200, json=fixture("send_response.json")))
+    comm = _send(customer, agent, django_capture_on_commit_callbacks)
+    assert comm.whatsapp_status == WhatsAppStatus.DELIVERED
+    assert comm.delivered_at is not None
+    assert WebhookEvent.objects.get().notes is None
