@@ -43,7 +43,7 @@ def test_resizing_beyond_the_seats_left_is_refused_and_changes_nothing(make_clie
     departure = make_departure(capacity=4)
     booking = booking_create(client=make_client(), tour_departure=departure, num_participants=2)
     booking_create(client=make_client(), tour_departure=departure, num_participants=1)
-    with pytest.raises(NoSeatsLeft, match="Only 3 seats left on .*; 4 requested"):
+    with pytest.raises(NoSeatsLeft, match=r"Only 3 seats left on .*; 4 requested"):
         booking_update(booking=booking, num_participants=4)
     booking.refresh_from_db()
     assert booking.num_participants == 2
