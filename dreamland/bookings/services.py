@@ -132,6 +132,8 @@ def booking_create(
     (else the tour's) currency. The booking starts `confirmed`.
     """
     num_participants = _check_participants(num_participants)
+    if lead is not None and lead.client_id != client.pk:
+        raise ValidationError({"lead": "This lead belongs to another client."})
     if total_amount is not None:
         total_amount = quantize(total_amount)
         if total_amount < 0:

@@ -58,3 +58,36 @@ def test_only_the_last_five_seats_are_sold_to_twenty_simultaneous_buyers() -> No
 
     assert outcomes == Counter({"booked": 5, "no_seats": 15})
     assert seats_taken(departure) == departure.effective_capacity == 25
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moves_in_opposite_directions_at_once_do_not_deadlock() -> None:
+    from dreamland.bookings.services import booking_update
+
+    tour = Tour.objects.create(name="Kolsai", capacity=40, base_price=100)
+    a = TourDeparture.objects.create(tour=tour, departure_date="2026-12-01")
+    b = TourDeparture.objects.create(tour=tour, departure_date="2026-12-08")
+    client = Client.objects.create(name="Mover", phone="+77010000777")
+    on_a = [booking_create(client=client, tour_departure=a, num_participants=1) for _ in range(8)]
+    on_b = [booking_create(client=client, tour_departure=b, num_participants=1) for _ in range(8)]
+    barrier = threading.Barrier(16)
+    errors: list[Exception] = []
+
+    def move(booking, target) -> None:
+        try:
+            barrier.wait()
+            booking_update(booking=booking, tour_departure=target, num_participants=2)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=move, args=(bk, b)) for bk in on_a]
+    threads += [threading.Thread(target=move, args=(bk, a)) for bk in on_b]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+    assert errors == []
+    assert seats_taken(a) == seats_taken(b) == 16

@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from dreamland.bookings.models import Booking, BookingStatus
 from dreamland.bookings.selectors import seats_taken
@@ -87,3 +88,24 @@ def test_maria_comes_back_a_year_later_with_a_new_lead(make_client, make_departu
     lead_convert(lead=second, tour_departure=make_departure(), num_participants=1)
     assert maria.bookings.count() == 2
     assert set(maria.leads.values_list("status", flat=True)) == {"won"}
+
+
+def test_a_conversion_that_fails_validation_leaves_the_lead_open(
+    make_client, make_tour, make_departure
+):
+    lead = lead_create(client=make_client(), auto_assign=False)
+    departure = make_departure(tour=make_tour(base_price=None))
+    with pytest.raises(ValidationError):
+        lead_convert(lead=lead, tour_departure=departure, num_participants=1)
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.NEW
+    assert not Booking.objects.exists()
+
+
+def test_a_booking_cannot_carry_another_clients_lead(make_client, make_departure):
+    lead = lead_create(client=make_client(), auto_assign=False)
+    with pytest.raises(ValidationError) as exc:
+        booking_create(
+            client=make_client(), tour_departure=make_departure(), num_participants=1, lead=lead
+        )
+    assert "lead" in exc.value.message_dict
