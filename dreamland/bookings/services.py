@@ -277,8 +277,9 @@ def _clean_payment(payment: Payment, booking: Booking) -> None:
     if payment.status not in PaymentStatus.values:
         raise ValidationError({"status": f"Choose one of {', '.join(PaymentStatus.values)}."})
     _check_currency(payment.currency or "")
+    if not isinstance(payment.payment_date, date):
+        raise ValidationError({"payment_date": "Enter the payment's date."})
     # Refuse now rather than on every later balance: a foreign payment needs its date's rate.
-    assert payment.payment_date is not None
     convert(amount, payment.currency or "", booking.currency or Currency.KZT, payment.payment_date)
 
 
@@ -336,6 +337,8 @@ def payment_update(*, payment: Payment, **fields: Any) -> Payment:
                 fields["amount"] = quantize(to_decimal(fields["amount"]))
             except ValueError:
                 raise ValidationError({"amount": "Enter an amount."}) from None
+        if "currency" in fields and not fields["currency"]:
+            fields["currency"] = booking.currency or Currency.KZT
         for name, value in fields.items():
             setattr(locked, name, value)
         if new_status is not None and new_status != locked.status:

@@ -184,3 +184,13 @@ def test_editing_the_amount_updates_the_status(booking):
     payment_update(payment=payment, amount=Decimal("99999.99"))
     assert _status(booking) == BookingStatus.CONFIRMED
     assert booking_balance_due(booking) == Decimal("0.01")
+
+
+def test_clearing_the_currency_falls_back_to_the_bookings_and_a_date_is_required(booking):
+    payment = payment_create(booking=booking, amount=Decimal("10"), payment_method="cash")
+    assert payment_update(payment=payment, currency="").currency == "KZT"
+    with pytest.raises(ValidationError) as exc:
+        payment_update(payment=payment, payment_date=None)
+    assert "payment_date" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        payment_update(payment=payment, booking=None)
