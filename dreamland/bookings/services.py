@@ -31,7 +31,7 @@ from dreamland.lib.choices import Currency
 from dreamland.lib.errors import Conflict, RuleViolation
 from dreamland.lib.money import quantize, to_decimal
 from dreamland.money.selectors import convert
-from dreamland.tours.models import TourDeparture
+from dreamland.tours.models import Tour, TourDeparture
 
 ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PAID)
 # Which payment status may follow which. A refund is recorded on the completed payment.
@@ -51,13 +51,17 @@ class NoSeatsLeft(Conflict):
 
 
 def _lock_departures(ids: Iterable[int]) -> dict[int, TourDeparture]:
-    """Lock departures in id order (the one global lock order) and return them with their tour."""
-    rows = (
-        TourDeparture.objects.select_for_update(of=("self",))
-        .select_related("tour")
-        .filter(pk__in=sorted(set(ids)))
-        .order_by("pk")
+    """Lock departures in id order (the one global lock order) and return them with their tour.
+
+    The tours are read after the lock is held (not joined into the locking query), so a tour
+    capacity changed by a transaction that held the lock before us is seen.
+    """
+    rows = list(
+        TourDeparture.objects.select_for_update().filter(pk__in=sorted(set(ids))).order_by("pk")
     )
+    tours = Tour.objects.in_bulk({d.tour_id for d in rows})
+    for d in rows:
+        d.tour = tours[d.tour_id]
     return {d.pk: d for d in rows}
 
 
