@@ -1,15 +1,31 @@
-"""Lead writes: creation, assignment and the pipeline's status rules (SPEC §2 "Leads")."""
+"""Lead writes: creation, assignment and the pipeline's status rules (SPEC §2 "Leads").
+
+Pipeline: `new → contacted → qualified → quoted`, forward only; skipping ahead is allowed
+(an agent may quote straight away from a first message), going back is refused. Any open status
+may go to `lost`. `won` is reached only through `lead_convert` (one transaction with the
+booking); `won` and `lost` are final — a returning client gets a new lead.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 
 from dreamland.accounts.models import Role, User
+from dreamland.bookings.models import Booking
 from dreamland.clients.models import Client
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource, LeadStatus
-from dreamland.tours.models import Tour
+from dreamland.lib.errors import Conflict, RuleViolation
+from dreamland.tours.models import Tour, TourDeparture
+
+PIPELINE = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED, LeadStatus.QUOTED)
+# Any constant: the advisory lock that serialises round-robin picks on PostgreSQL.
+_ROUND_ROBIN_LOCK = 7_401_001
 
 
 def lead_pick_agent(*, client: Client) -> User | None:
@@ -48,16 +64,30 @@ def lead_create(
     auto_assign: bool = True,
 ) -> Lead:
     """A new open lead (`new`) for the client, assigned to `assigned_agent` or picked automatically."""
-    if assigned_agent is None and auto_assign:
-        assigned_agent = lead_pick_agent(client=client)
-    return Lead.objects.create(
-        client=client,
-        source=source,
-        status=LeadStatus.NEW,
-        assigned_agent=assigned_agent,
-        tour_interest=tour_interest,
-        unread_messages_count=0,
-    )
+    if source not in LeadSource.values:
+        raise ValidationError({"source": f"Choose one of {', '.join(LeadSource.values)}."})
+    with transaction.atomic():
+        if assigned_agent is None and auto_assign:
+            _lock_round_robin()
+            assigned_agent = lead_pick_agent(client=client)
+        return Lead.objects.create(
+            client=client,
+            source=source,
+            status=LeadStatus.NEW,
+            assigned_agent=assigned_agent,
+            tour_interest=tour_interest,
+            unread_messages_count=0,
+        )
+
+
+def _lock_round_robin() -> None:
+    """Serialise round-robin picks so two simultaneous leads do not go to the same agent.
+
+    PostgreSQL: a transaction-scoped advisory lock; SQLite: `BEGIN IMMEDIATE` already did it.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROUND_ROBIN_LOCK])
 
 
 def lead_get_or_create_open(
@@ -79,3 +109,142 @@ def lead_get_or_create_open(
     if lead is not None:
         return lead, False
     return lead_create(client=client, source=source), True
+
+
+def _lock_lead(lead: Lead) -> Lead:
+    return Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
+
+
+def lead_transition(*, lead: Lead, status: str, actor: User | None = None) -> Lead:
+    """Move a lead along the pipeline (forward only, skipping allowed) or to `lost`.
+
+    Raises `RuleViolation` (code `illegal_transition`) for anything else. `actor` is who asked
+    (kept for the audit trail of the caller; permissions are checked by the views).
+    """
+    if status not in LeadStatus.values:
+        raise ValidationError({"status": f"Choose one of {', '.join(LeadStatus.values)}."})
+    with transaction.atomic():
+        locked = _lock_lead(lead)
+        current = locked.status
+        if status == current:
+            return locked
+        if current not in OPEN_STATUSES:
+            raise RuleViolation(
+                f"Lead #{locked.pk} is {current}: won and lost leads are final;"
+                " a returning client gets a new lead.",
+                field="status",
+                code="illegal_transition",
+            )
+        if status == LeadStatus.WON:
+            raise RuleViolation(
+                "A lead becomes won only by converting it to a booking.",
+                field="status",
+                code="illegal_transition",
+            )
+        if status != LeadStatus.LOST and PIPELINE.index(status) < PIPELINE.index(current):
+            raise RuleViolation(
+                f"A lead cannot move back from {current} to {status}.",
+                field="status",
+                code="illegal_transition",
+            )
+        locked.status = status
+        locked.save(update_fields=["status", "updated_at"])
+        return locked
+
+
+def lead_assign(*, lead: Lead, agent: User | None, actor: User | None = None) -> Lead:
+    """Give the lead to `agent` (None: unassign). Only active staff can own leads."""
+    if agent is not None and (not agent.is_active or agent.role not in (Role.AGENT, Role.MANAGER)):
+        raise RuleViolation(
+            f"{agent.name} cannot be assigned leads (inactive or not an agent).",
+            field="assigned_agent",
+            code="invalid_agent",
+        )
+    with transaction.atomic():
+        locked = _lock_lead(lead)
+        locked.assigned_agent = agent
+        locked.save(update_fields=["assigned_agent", "updated_at"])
+        return locked
+
+
+LEAD_EDITABLE = ("tour_interest", "source", "status", "assigned_agent")
+
+
+def lead_update(*, lead: Lead, actor: User | None = None, **fields: Any) -> Lead:
+    """Edit a lead; `status` and `assigned_agent` go through their own rules above."""
+    unknown = set(fields) - set(LEAD_EDITABLE)
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    if "source" in fields and fields["source"] not in LeadSource.values:
+        raise ValidationError({"source": f"Choose one of {', '.join(LeadSource.values)}."})
+    tour = fields.get("tour_interest")
+    if tour is not None and not isinstance(tour, Tour):
+        raise ValidationError({"tour_interest": "Choose a tour."})
+    with transaction.atomic():
+        locked = _lock_lead(lead)
+        plain = [name for name in ("tour_interest", "source") if name in fields]
+        for name in plain:
+            setattr(locked, name, fields[name])
+        if plain:
+            locked.save(update_fields=[*plain, "updated_at"])
+        if "assigned_agent" in fields:
+            locked = lead_assign(lead=locked, agent=fields["assigned_agent"], actor=actor)
+        if "status" in fields:
+            locked = lead_transition(lead=locked, status=fields["status"], actor=actor)
+        return locked
+
+
+def lead_mark_read(*, lead: Lead, user: User) -> Lead:
+    """The assigned agent opened the conversation: unread goes back to 0 (others change nothing)."""
+    if lead.assigned_agent_id == user.pk and lead.unread_messages_count:
+        Lead.objects.filter(pk=lead.pk).update(unread_messages_count=0)
+        lead.unread_messages_count = 0
+    return lead
+
+
+def lead_convert(
+    *,
+    lead: Lead,
+    tour_departure: TourDeparture,
+    num_participants: int,
+    actor: User | None = None,
+    total_amount: Decimal | None = None,
+    currency: str | None = None,
+) -> Booking:
+    """Book the lead's client on a departure and mark the lead `won`, in one transaction.
+
+    A lead converts once (`Conflict`, code `already_converted`); a lost lead cannot convert
+    (`RuleViolation`). No seats → `NoSeatsLeft` and the lead stays as it was.
+    """
+    from dreamland.bookings.services import booking_create
+
+    with transaction.atomic():
+        locked = _lock_lead(lead)
+        if locked.status == LeadStatus.WON or Booking.objects.filter(lead=locked).exists():
+            raise Conflict(
+                f"Lead #{locked.pk} was already converted to a booking.", code="already_converted"
+            )
+        if locked.status not in OPEN_STATUSES:
+            raise RuleViolation(
+                f"Lead #{locked.pk} is {locked.status} and cannot be converted;"
+                " create a new lead for the client.",
+                code="illegal_transition",
+            )
+        try:
+            with transaction.atomic():
+                booking = booking_create(
+                    client=locked.client,
+                    tour_departure=tour_departure,
+                    num_participants=num_participants,
+                    lead=locked,
+                    total_amount=total_amount,
+                    currency=currency,
+                )
+        except IntegrityError:
+            raise Conflict(
+                f"Lead #{locked.pk} was already converted to a booking.", code="already_converted"
+            ) from None
+        locked.status = LeadStatus.WON
+        locked.save(update_fields=["status", "updated_at"])
+        lead.status = LeadStatus.WON
+        return booking

@@ -1,0 +1,359 @@
+"""Booking and payment writes: the seat rule, prices, and the paid/confirmed status.
+
+Concurrency: the seat check locks the departure row (`SELECT … FOR UPDATE` on PostgreSQL; on
+SQLite every transaction is `BEGIN IMMEDIATE`, see settings) before summing its seats, so two
+requests for the last seat cannot both pass. Locks are always taken in the same order —
+departures by id, then the booking — so concurrent moves between departures cannot deadlock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from dreamland.bookings.models import (
+    Booking,
+    BookingStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+)
+from dreamland.bookings.selectors import booking_money, seats_taken
+from dreamland.clients.models import Client
+from dreamland.leads.models import Lead
+from dreamland.lib.choices import Currency
+from dreamland.lib.errors import Conflict, RuleViolation
+from dreamland.lib.money import quantize, to_decimal
+from dreamland.money.selectors import convert
+from dreamland.tours.models import TourDeparture
+
+ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PAID)
+# Which payment status may follow which. A refund is recorded on the completed payment.
+PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    PaymentStatus.PENDING: frozenset({PaymentStatus.COMPLETED, PaymentStatus.FAILED}),
+    PaymentStatus.COMPLETED: frozenset({PaymentStatus.REFUNDED}),
+    PaymentStatus.FAILED: frozenset({PaymentStatus.PENDING}),
+    PaymentStatus.REFUNDED: frozenset(),
+}
+
+
+class NoSeatsLeft(Conflict):
+    code = "no_seats"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _lock_departures(ids: Iterable[int]) -> dict[int, TourDeparture]:
+    """Lock departures in id order (the one global lock order) and return them with their tour."""
+    rows = (
+        TourDeparture.objects.select_for_update(of=("self",))
+        .select_related("tour")
+        .filter(pk__in=sorted(set(ids)))
+        .order_by("pk")
+    )
+    return {d.pk: d for d in rows}
+
+
+def _check_participants(num_participants: Any) -> int:
+    if isinstance(num_participants, bool) or not isinstance(num_participants, int):
+        raise ValidationError({"num_participants": "Enter a whole number of participants."})
+    if num_participants < 1:
+        raise ValidationError({"num_participants": "At least one participant is needed."})
+    return num_participants
+
+
+def _check_currency(currency: str, field: str = "currency") -> str:
+    if currency not in Currency.values:
+        raise ValidationError({field: f"Unknown currency {currency!r}."})
+    return currency
+
+
+def _check_seats(
+    departure: TourDeparture, wanted: int, *, exclude_booking_id: int | None = None
+) -> None:
+    """Call while holding the departure's row lock."""
+    capacity = departure.effective_capacity
+    taken = seats_taken(departure, exclude_booking_id=exclude_booking_id)
+    left = max(capacity - taken, 0)
+    if wanted > left:
+        where = f"{departure.tour}, {departure.departure_date}"
+        if left == 0:
+            message = f"No seats left on {where}."
+        else:
+            noun = "seat" if left == 1 else "seats"
+            message = f"Only {left} {noun} left on {where}; {wanted} requested."
+        raise NoSeatsLeft(message, field="num_participants")
+
+
+def _default_total(departure: TourDeparture, num_participants: int) -> Decimal:
+    price = departure.effective_price
+    if price is None:
+        raise ValidationError(
+            {"total_amount": f"{departure} has no price; enter the booking's total."}
+        )
+    return quantize(price * num_participants)
+
+
+def _refresh_status(booking: Booking) -> None:
+    """`paid` once converted completed payments cover the total; back to `confirmed` otherwise.
+
+    Call while holding the booking's row lock. Cancelled and completed bookings keep their status.
+    """
+    if booking.status not in ACTIVE_STATUSES:
+        return
+    wanted = BookingStatus.PAID if booking_money(booking).is_covered else BookingStatus.CONFIRMED
+    if booking.status != wanted:
+        booking.status = wanted
+        booking.save(update_fields=["status", "updated_at"])
+
+
+# --- bookings -----------------------------------------------------------------------------------
+
+
+def booking_create(
+    *,
+    client: Client,
+    tour_departure: TourDeparture,
+    num_participants: int,
+    lead: Lead | None = None,
+    total_amount: Decimal | None = None,
+    currency: str | None = None,
+) -> Booking:
+    """Book seats on a departure; `NoSeatsLeft` (409, code `no_seats`) when they are not there.
+
+    Defaults: total = (departure price, else tour base price) x participants, in the departure's
+    (else the tour's) currency. The booking starts `confirmed`.
+    """
+    num_participants = _check_participants(num_participants)
+    if total_amount is not None:
+        total_amount = quantize(total_amount)
+        if total_amount < 0:
+            raise ValidationError({"total_amount": "The total cannot be negative."})
+    if currency is not None:
+        _check_currency(currency)
+    with transaction.atomic():
+        departure = _lock_departures([tour_departure.pk]).get(tour_departure.pk)
+        if departure is None:
+            raise ValidationError({"tour_departure": "This departure does not exist."})
+        _check_seats(departure, num_participants)
+        if total_amount is None:
+            total_amount = _default_total(departure, num_participants)
+            currency = departure.effective_currency
+        return Booking.objects.create(
+            client=client,
+            lead=lead,
+            tour_departure=departure,
+            num_participants=num_participants,
+            total_amount=total_amount,
+            currency=currency or departure.effective_currency,
+            status=BookingStatus.CONFIRMED,
+        )
+
+
+def _lock_booking(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+
+
+def booking_update(
+    *,
+    booking: Booking,
+    num_participants: int | None = None,
+    tour_departure: TourDeparture | None = None,
+    total_amount: Decimal | None = None,
+    currency: str | None = None,
+) -> Booking:
+    """Resize a booking or move it to another departure, re-checking seats on the target.
+
+    A total that was the default (unit price x participants in the departure's currency) is
+    recomputed for the new participants/departure; a negotiated total is kept unless a new
+    `total_amount` is given.
+    """
+    if num_participants is not None:
+        num_participants = _check_participants(num_participants)
+    if total_amount is not None:
+        total_amount = quantize(total_amount)
+        if total_amount < 0:
+            raise ValidationError({"total_amount": "The total cannot be negative."})
+    if currency is not None:
+        _check_currency(currency)
+    with transaction.atomic():
+        current_departure_id = Booking.objects.values_list("tour_departure_id", flat=True).get(
+            pk=booking.pk
+        )
+        target_id = tour_departure.pk if tour_departure is not None else current_departure_id
+        departures = _lock_departures([current_departure_id, target_id])
+        locked = _lock_booking(booking)
+        if locked.tour_departure_id != current_departure_id:  # moved meanwhile: lock again
+            return booking_update(
+                booking=locked,
+                num_participants=num_participants,
+                tour_departure=tour_departure,
+                total_amount=total_amount,
+                currency=currency,
+            )
+        if locked.status not in ACTIVE_STATUSES:
+            raise RuleViolation(
+                f"A {locked.get_status_display().lower()} booking cannot be changed.",
+                code="booking_closed",
+            )
+        old_departure = departures[current_departure_id]
+        target = departures.get(target_id)
+        if target is None:
+            raise ValidationError({"tour_departure": "This departure does not exist."})
+        new_count = num_participants if num_participants is not None else locked.num_participants
+        assert new_count is not None
+        seats_change = new_count != locked.num_participants or target.pk != old_departure.pk
+        if seats_change:
+            _check_seats(target, new_count, exclude_booking_id=locked.pk)
+
+        was_default = (
+            old_departure.effective_price is not None
+            and locked.total_amount
+            == quantize(old_departure.effective_price * (locked.num_participants or 0))
+            and locked.currency == old_departure.effective_currency
+        )
+        fields = ["updated_at"]
+        if seats_change:
+            locked.num_participants = new_count
+            locked.tour_departure = target
+            fields += ["num_participants", "tour_departure"]
+        if total_amount is not None:
+            locked.total_amount = total_amount
+            locked.currency = currency or locked.currency
+            fields += ["total_amount", "currency"]
+        elif currency is not None:
+            locked.currency = currency
+            fields.append("currency")
+        elif seats_change and was_default and target.effective_price is not None:
+            locked.total_amount = _default_total(target, new_count)
+            locked.currency = target.effective_currency
+            fields += ["total_amount", "currency"]
+        locked.save(update_fields=fields)
+        _refresh_status(locked)
+        return locked
+
+
+def booking_cancel(*, booking: Booking) -> Booking:
+    """Cancel a booking, freeing its seats. Cancelling twice is harmless; a completed trip stays."""
+    with transaction.atomic():
+        locked = _lock_booking(booking)
+        if locked.status == BookingStatus.CANCELLED:
+            return locked
+        if locked.status == BookingStatus.COMPLETED:
+            raise RuleViolation("A completed booking cannot be cancelled.", code="booking_closed")
+        locked.status = BookingStatus.CANCELLED
+        locked.save(update_fields=["status", "updated_at"])
+        return locked
+
+
+def bookings_complete_past(*, today: date | None = None) -> int:
+    """Mark confirmed/paid bookings whose departure date has passed as `completed`; the count."""
+    today = today or timezone.localdate()
+    return Booking.objects.filter(
+        status__in=ACTIVE_STATUSES, tour_departure__departure_date__lt=today
+    ).update(status=BookingStatus.COMPLETED, updated_at=timezone.now())
+
+
+# --- payments -----------------------------------------------------------------------------------
+
+
+def _clean_payment(payment: Payment, booking: Booking) -> None:
+    amount = payment.amount
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": "The amount must be positive."})
+    if payment.payment_method not in PaymentMethod.values:
+        raise ValidationError(
+            {"payment_method": f"Choose one of {', '.join(PaymentMethod.values)}."}
+        )
+    if payment.status not in PaymentStatus.values:
+        raise ValidationError({"status": f"Choose one of {', '.join(PaymentStatus.values)}."})
+    _check_currency(payment.currency or "")
+    # Refuse now rather than on every later balance: a foreign payment needs its date's rate.
+    assert payment.payment_date is not None
+    convert(amount, payment.currency or "", booking.currency or Currency.KZT, payment.payment_date)
+
+
+def payment_create(
+    *,
+    booking: Booking,
+    amount: Decimal,
+    payment_method: str,
+    currency: str | None = None,
+    payment_date: date | None = None,
+    status: str = PaymentStatus.COMPLETED,
+) -> Payment:
+    """Record an instalment; the booking turns `paid` once completed payments cover its total.
+
+    A payment in another currency is converted at its `payment_date`'s rate
+    (`MissingExchangeRate` when there is none).
+    """
+    try:
+        amount = quantize(to_decimal(amount))
+    except ValueError:
+        raise ValidationError({"amount": "Enter an amount."}) from None
+    with transaction.atomic():
+        locked = _lock_booking(booking)
+        if locked.status == BookingStatus.CANCELLED and status == PaymentStatus.COMPLETED:
+            raise RuleViolation(
+                "A cancelled booking takes no payments; record a refund instead.",
+                code="booking_closed",
+            )
+        payment = Payment(
+            booking=locked,
+            amount=amount,
+            currency=currency or locked.currency or Currency.KZT,
+            payment_date=payment_date or timezone.localdate(),
+            payment_method=payment_method,
+            status=status,
+        )
+        _clean_payment(payment, locked)
+        payment.save()
+        _refresh_status(locked)
+        return payment
+
+
+def payment_update(*, payment: Payment, **fields: Any) -> Payment:
+    """Edit a payment (amount, currency, payment_date, payment_method, status) and the booking's status."""
+    allowed = {"amount", "currency", "payment_date", "payment_method", "status"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    new_status = fields.pop("status", None)
+    with transaction.atomic():
+        booking = _lock_booking(payment.booking)
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if "amount" in fields:
+            try:
+                fields["amount"] = quantize(to_decimal(fields["amount"]))
+            except ValueError:
+                raise ValidationError({"amount": "Enter an amount."}) from None
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        if new_status is not None and new_status != locked.status:
+            _check_payment_transition(locked.status or "", new_status)
+            locked.status = new_status
+        _clean_payment(locked, booking)
+        locked.save()
+        _refresh_status(booking)
+        return locked
+
+
+def _check_payment_transition(current: str, new: str) -> None:
+    if new not in PaymentStatus.values:
+        raise ValidationError({"status": f"Choose one of {', '.join(PaymentStatus.values)}."})
+    if new not in PAYMENT_TRANSITIONS.get(current, frozenset()):
+        raise RuleViolation(
+            f"A {current} payment cannot become {new}.", field="status", code="illegal_transition"
+        )
+
+
+def payment_set_status(*, payment: Payment, status: str) -> Payment:
+    """pending → completed|failed, failed → pending, completed → refunded; refunded is final."""
+    return payment_update(payment=payment, status=status)

@@ -1,0 +1,60 @@
+"""Money helpers: Decimal rounding, conversion through tenge, and locale-aware display.
+
+Amounts are `Decimal` everywhere (never float) and rounded to 0.01 half-up, as accountants do.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import format_currency
+
+CENT = Decimal("0.01")
+# Symbols babel's CLDR data leaves as ISO codes in some locales (ru has "KZT", we want "₸").
+SYMBOLS = {"KZT": "₸", "RUB": "₽"}
+# Currencies shown without the minor unit when the amount is whole ("1 250 000 ₸").
+WHOLE_UNITS = {"KZT"}
+
+
+def to_decimal(value: object) -> Decimal:
+    """`value` as a Decimal; floats go through `str` so 0.1 stays 0.1."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        value = str(value)
+    try:
+        return Decimal(value)  # type: ignore[arg-type]
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(f"{value!r} is not an amount of money") from None
+
+
+def quantize(amount: object) -> Decimal:
+    """Round to cents, half-up (0.005 → 0.01)."""
+    return to_decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_money(amount: object, currency: str, locale: str = "ru") -> str:
+    """`1 250 000 ₸` in Russian, `$1,250.00` in English: CLDR patterns, with ₸/₽ symbols."""
+    value = quantize(amount)
+    babel_locale = {"ru": "ru_RU", "en": "en_US"}.get(locale, locale)
+    fmt = None
+    if currency in WHOLE_UNITS and value == value.to_integral_value():
+        from babel import Locale
+
+        pattern = Locale.parse(babel_locale).currency_formats["standard"].pattern
+        fmt = pattern.split(";")[0].replace(".00", "")
+    text = format_currency(
+        value, currency, format=fmt, locale=babel_locale, currency_digits=fmt is None
+    )
+    symbol = SYMBOLS.get(currency)
+    if symbol:
+        text = text.replace(currency, symbol)
+    return text
+
+
+def convert(amount: object, from_currency: str, to_currency: str, on_date: date) -> Decimal:
+    """`amount` in `to_currency` at the rates of `on_date` (see `dreamland.money.selectors`)."""
+    from dreamland.money.selectors import convert as _convert
+
+    return _convert(amount, from_currency, to_currency, on_date)
