@@ -115,9 +115,9 @@ class UserPatch(In):
         None
     )
     name: Name | None = None
-    password: Annotated[str, Field(min_length=8, max_length=1024), AfterValidator(_no_nul)] | None = (
-        None
-    )
+    password: (
+        Annotated[str, Field(min_length=8, max_length=1024), AfterValidator(_no_nul)] | None
+    ) = None
     role: RoleCode | None = None
     preferred_language: LanguageCode | None = None
     preferred_currency: CurrencyCode | None = None
@@ -133,7 +133,9 @@ class ClientOut(Schema):
     preferred_language: str | None
     notes: str | None
     whatsapp_user_id: str | None
-    lifetime_value: Decimal = Field(description="Completed payments over all bookings; read-only.")
+    lifetime_value: Decimal | None = Field(
+        description="Completed payments over all bookings (null when an exchange rate is missing)."
+    )
     lifetime_value_currency: str
     created_at: datetime
     updated_at: datetime
@@ -158,9 +160,15 @@ class ClientPatch(In):
 class MessageIn(In):
     """Either `body` (free text, inside the 24-hour window) or `template_id` with `variables`."""
 
-    body: Annotated[str, Field(min_length=1, max_length=4096), AfterValidator(_no_nul)] | None = None
+    body: Annotated[str, Field(min_length=1, max_length=4096), AfterValidator(_no_nul)] | None = (
+        None
+    )
     template_id: Id | None = None
-    variables: dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=1024)]] | list[Annotated[str, Field(max_length=1024)]] | None = None
+    variables: (
+        dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=1024)]]
+        | list[Annotated[str, Field(max_length=1024)]]
+        | None
+    ) = None
 
 
 # --- leads --------------------------------------------------------------------------------------
@@ -359,25 +367,31 @@ class TemplateIn(In):
     name: Annotated[str, Field(min_length=1, max_length=512), AfterValidator(_no_nul)]
     content: Annotated[str, Field(min_length=1, max_length=4096), AfterValidator(_no_nul)]
     category: CategoryCode | None = None
-    variables: list[Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_no_nul)]] = []
+    variables: list[
+        Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_no_nul)]
+    ] = []
     active: bool = True
     language: LanguageCode = "ru"
 
 
 class TemplatePatch(In):
     name: Annotated[str, Field(min_length=1, max_length=512), AfterValidator(_no_nul)] | None = None
-    content: Annotated[str, Field(min_length=1, max_length=4096), AfterValidator(_no_nul)] | None = (
-        None
-    )
+    content: (
+        Annotated[str, Field(min_length=1, max_length=4096), AfterValidator(_no_nul)] | None
+    ) = None
     category: CategoryCode | None = None
-    variables: list[Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_no_nul)]] | None = None
+    variables: (
+        list[Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_no_nul)]] | None
+    ) = None
     active: bool | None = None
     language: LanguageCode | None = None
 
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:
     """`{"items": [...], "count": N}` for a list endpoint."""
-    model: type[Schema] = create_model(name, __base__=Schema, items=(list[item], ...), count=(int, ...))  # type: ignore[call-overload, valid-type]
+    model: type[Schema] = create_model(
+        name, __base__=Schema, items=(list[item], ...), count=(int, ...)
+    )  # type: ignore[call-overload, valid-type]
     return model
 
 

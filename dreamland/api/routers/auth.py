@@ -11,7 +11,7 @@ from dreamland.api.access import get_or_404
 from dreamland.api.auth import current_user
 from dreamland.api.errors import ERRORS, ErrorOut
 from dreamland.api.models import ApiToken
-from dreamland.api.schemas import Id, ApiTokenOut, TokenIn, TokenOut, page_schema
+from dreamland.api.schemas import ApiTokenOut, Id, TokenIn, TokenOut, page_schema
 from dreamland.api.services import api_token_create, api_token_revoke
 
 router = Router(tags=["auth"])

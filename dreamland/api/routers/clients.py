@@ -1,0 +1,122 @@
+"""/clients: CRUD through `dreamland.clients.services`, plus sending a WhatsApp message."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Field, Query, Router
+
+from dreamland.api.access import get_or_404, visible_clients
+from dreamland.api.auth import current_user
+from dreamland.api.errors import ERRORS, ErrorOut
+from dreamland.api.messaging import send_message
+from dreamland.api.pagination import Page, paginate
+from dreamland.api.schemas import (
+    ClientIn,
+    ClientOut,
+    ClientPatch,
+    CommunicationOut,
+    CurrencyCode,
+    Id,
+    MessageIn,
+    body_fields,
+    page_schema,
+)
+from dreamland.api.values import with_lifetime_values
+from dreamland.clients.models import Client
+from dreamland.clients.services import client_create, client_delete, client_update
+from dreamland.lib.phones import normalize_phone
+
+router = Router(tags=["clients"])
+ClientPage = page_schema(ClientOut, "ClientPage")
+
+
+class ClientFilters(Page):
+    phone: str | None = Field(
+        None, max_length=64, description="Any spelling; an unparseable number matches nothing."
+    )
+    name: str | None = Field(None, max_length=255, description="Substring, case-insensitive.")
+    created_at_from: datetime | None = Field(None, description="created_at >= this instant.")
+    created_at_to: datetime | None = Field(None, description="created_at < this instant.")
+    currency: CurrencyCode | None = Field(
+        None, description="Currency of lifetime_value (default: your preferred currency)."
+    )
+
+
+class CurrencyQuery(Page):
+    currency: CurrencyCode | None = None
+
+
+def _currency(request: HttpRequest, wanted: str | None) -> str:
+    return wanted or current_user(request).preferred_currency or "KZT"
+
+
+@router.get("", response={200: ClientPage, **ERRORS})
+def client_list(request: HttpRequest, filters: Query[ClientFilters]) -> dict[str, Any]:
+    qs = visible_clients(current_user(request)).order_by("-created_at", "-pk")
+    if filters.phone is not None:
+        try:
+            qs = qs.filter(phone=normalize_phone(filters.phone.replace("\x00", "")))
+        except ValidationError:
+            qs = qs.none()
+    if filters.name:
+        qs = qs.filter(name__icontains=filters.name.replace("\x00", ""))
+    if filters.created_at_from is not None:
+        qs = qs.filter(created_at__gte=filters.created_at_from)
+    if filters.created_at_to is not None:
+        qs = qs.filter(created_at__lt=filters.created_at_to)
+    items, count = paginate(qs, filters)
+    with_lifetime_values(items, _currency(request, filters.currency))
+    return {"items": items, "count": count}
+
+
+@router.post("", response={201: ClientOut, **ERRORS})
+def client_post(request: HttpRequest, payload: ClientIn) -> tuple[int, Client]:
+    """Create a client; a known phone (any spelling) is 409 with the existing `client_id`."""
+    client = client_create(**payload.model_dump())
+    with_lifetime_values([client], _currency(request, None))
+    return 201, client
+
+
+def _client(request: HttpRequest, client_id: int) -> Client:
+    return get_or_404(visible_clients(current_user(request)), client_id)
+
+
+@router.get("/{client_id}", response={200: ClientOut, **ERRORS})
+def client_get(request: HttpRequest, client_id: Id, currency: CurrencyCode | None = None) -> Client:
+    client = _client(request, client_id)
+    with_lifetime_values([client], _currency(request, currency))
+    return client
+
+
+@router.patch("/{client_id}", response={200: ClientOut, **ERRORS})
+def client_patch(request: HttpRequest, client_id: Id, payload: ClientPatch) -> Client:
+    fields = body_fields(payload)
+    if fields.get("name", "") is None or fields.get("phone", "") is None:
+        raise ValidationError(
+            {
+                k: "This field cannot be null."
+                for k in ("name", "phone")
+                if k in fields and fields[k] is None
+            }
+        )
+    client = client_update(client=_client(request, client_id), **fields)
+    with_lifetime_values([client], _currency(request, None))
+    return client
+
+
+@router.delete("/{client_id}", response={204: None, **ERRORS})
+def client_remove(request: HttpRequest, client_id: Id) -> tuple[int, None]:
+    """Delete a client with no bookings (409 otherwise); leads and messages go with it."""
+    client_delete(client=_client(request, client_id))
+    return 204, None
+
+
+@router.post("/{client_id}/messages", response={202: CommunicationOut, 503: ErrorOut, **ERRORS})
+def client_message(request: HttpRequest, client_id: Id, payload: MessageIn) -> tuple[int, Any]:
+    """Queue a WhatsApp text (`body`) or template (`template_id` + `variables`) to the client."""
+    client = _client(request, client_id)
+    return 202, send_message(user=current_user(request), client=client, payload=payload)
