@@ -9,7 +9,7 @@ Anything invisible answers 404, so ids of other agents' work leak nothing.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from dreamland.accounts.models import User
@@ -54,7 +54,7 @@ def visible_communications(user: User) -> QuerySet[Communication]:
     return qs if user.is_manager else qs.filter(client__in=visible_clients(user).values("pk"))
 
 
-def get_or_404[M](qs: QuerySet[M], pk: int) -> M:
+def get_or_404[M: Model](qs: QuerySet[M], pk: int) -> M:
     obj = qs.filter(pk=pk).first()
     if obj is None:
         raise Http404("Not found.")

@@ -389,9 +389,8 @@ class TemplatePatch(In):
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:
     """`{"items": [...], "count": N}` for a list endpoint."""
-    model: type[Schema] = create_model(
-        name, __base__=Schema, items=(list[item], ...), count=(int, ...)
-    )  # type: ignore[call-overload, valid-type]
+    items: Any = list[item]  # type: ignore[valid-type]
+    model: type[Schema] = create_model(name, __base__=Schema, items=(items, ...), count=(int, ...))
     return model
 
 
