@@ -7,9 +7,12 @@ may be a 5xx or fall outside the documented schema.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -20,7 +23,18 @@ from dreamland.wsgi import application
 
 
 @pytest.fixture
-def bearer(db: None, make_client, make_departure) -> dict[str, str]:
+def keep_test_connection() -> Iterator[None]:
+    """Calls into the WSGI app must not close the test's connection (Django's test client does
+    the same): otherwise PostgreSQL loses the test transaction after the first request."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(db: None, keep_test_connection: None, make_client, make_departure) -> dict[str, str]:
     """An admin's token, plus a few rows so ids 1..n often exist."""
     admin = User.objects.create_user(
         email="fuzz@dreamland.test", password="fuzz-password", name="Fuzz", role=Role.ADMIN
