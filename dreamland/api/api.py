@@ -23,7 +23,11 @@ api = NinjaAPI(
     version="1",
     description=(
         "CRM and bookings of Dreamland. Authenticate with `POST /api/v1/auth/token`, then send "
-        "`Authorization: Bearer <token>`. Lists answer `{items, count}` with `limit`/`offset`."
+        "`Authorization: Bearer <token>`. Lists answer `{items, count}` with `limit`/`offset`.\n\n"
+        "Visibility: managers and admins see everything. Agents see leads assigned to them or "
+        "unassigned; clients with such a lead or with no lead at all; bookings, payments and "
+        "communications of those clients. Anything else answers 404. Tours, departures, "
+        "templates and users are readable by all; only admins write them."
     ),
     auth=BearerToken(),
     urls_namespace="api-v1",

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router
 
-from dreamland.api.access import get_or_404, visible_clients
+from dreamland.api.access import get_or_404, require_manager, visible_clients
 from dreamland.api.auth import current_user
 from dreamland.api.errors import ERRORS, ErrorOut
 from dreamland.api.messaging import send_message
@@ -110,8 +110,11 @@ def client_patch(request: HttpRequest, client_id: Id, payload: ClientPatch) -> C
 
 @router.delete("/{client_id}", response={204: None, **ERRORS})
 def client_remove(request: HttpRequest, client_id: Id) -> tuple[int, None]:
-    """Delete a client with no bookings (409 otherwise); leads and messages go with it."""
-    client_delete(client=_client(request, client_id))
+    """Managers and admins delete a client with no bookings (409 otherwise); leads and messages
+    go with it."""
+    client = _client(request, client_id)
+    require_manager(current_user(request))
+    client_delete(client=client)
     return 204, None
 
 

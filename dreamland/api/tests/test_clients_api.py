@@ -84,9 +84,10 @@ def test_patch_to_a_taken_phone_is_409(agent, make_client, api_as):
 
 
 def test_delete_is_refused_with_409_when_the_client_has_bookings(
-    manager, make_client, make_departure, api_as
+    agent, manager, make_client, make_departure, api_as
 ):
     client, free = make_client(), make_client()
+    assert api_as(agent).delete(f"/clients/{free.pk}").status_code == 403
     Booking.objects.create(client=client, tour_departure=make_departure(), num_participants=1)
     api = api_as(manager)
     assert api.delete(f"/clients/{client.pk}").status_code == 409
