@@ -31,7 +31,7 @@ from dreamland.lib.choices import Currency
 from dreamland.lib.errors import Conflict, RuleViolation
 from dreamland.lib.money import quantize, to_decimal
 from dreamland.money.selectors import convert
-from dreamland.tours.models import TourDeparture
+from dreamland.tours.models import Tour, TourDeparture
 
 ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PAID)
 # Which payment status may follow which. A refund is recorded on the completed payment.
@@ -51,13 +51,17 @@ class NoSeatsLeft(Conflict):
 
 
 def _lock_departures(ids: Iterable[int]) -> dict[int, TourDeparture]:
-    """Lock departures in id order (the one global lock order) and return them with their tour."""
-    rows = (
-        TourDeparture.objects.select_for_update(of=("self",))
-        .select_related("tour")
-        .filter(pk__in=sorted(set(ids)))
-        .order_by("pk")
+    """Lock departures in id order (the one global lock order) and return them with their tour.
+
+    The tours are read after the lock is held (not joined into the locking query), so a tour
+    capacity changed by a transaction that held the lock before us is seen.
+    """
+    rows = list(
+        TourDeparture.objects.select_for_update().filter(pk__in=sorted(set(ids))).order_by("pk")
     )
+    tours = Tour.objects.in_bulk({d.tour_id for d in rows})
+    for d in rows:
+        d.tour = tours[d.tour_id]
     return {d.pk: d for d in rows}
 
 
@@ -132,6 +136,8 @@ def booking_create(
     (else the tour's) currency. The booking starts `confirmed`.
     """
     num_participants = _check_participants(num_participants)
+    if lead is not None and lead.client_id != client.pk:
+        raise ValidationError({"lead": "This lead belongs to another client."})
     if total_amount is not None:
         total_amount = quantize(total_amount)
         if total_amount < 0:
@@ -275,8 +281,9 @@ def _clean_payment(payment: Payment, booking: Booking) -> None:
     if payment.status not in PaymentStatus.values:
         raise ValidationError({"status": f"Choose one of {', '.join(PaymentStatus.values)}."})
     _check_currency(payment.currency or "")
+    if not isinstance(payment.payment_date, date):
+        raise ValidationError({"payment_date": "Enter the payment's date."})
     # Refuse now rather than on every later balance: a foreign payment needs its date's rate.
-    assert payment.payment_date is not None
     convert(amount, payment.currency or "", booking.currency or Currency.KZT, payment.payment_date)
 
 
@@ -334,6 +341,8 @@ def payment_update(*, payment: Payment, **fields: Any) -> Payment:
                 fields["amount"] = quantize(to_decimal(fields["amount"]))
             except ValueError:
                 raise ValidationError({"amount": "Enter an amount."}) from None
+        if "currency" in fields and not fields["currency"]:
+            fields["currency"] = booking.currency or Currency.KZT
         for name, value in fields.items():
             setattr(locked, name, value)
         if new_status is not None and new_status != locked.status:

@@ -28,12 +28,13 @@ PIPELINE = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED, LeadStat
 _ROUND_ROBIN_LOCK = 7_401_001
 
 
-def lead_pick_agent(*, client: Client) -> User | None:
+def lead_pick_agent(*, client: Client, lock: bool = False) -> User | None:
     """Who gets a new unassigned lead of this client.
 
     A returning client goes back to the agent of their latest lead when that agent is still
     active; otherwise, with `LEAD_ROUND_ROBIN` on, the active agent who was given a lead least
-    recently (round-robin that survives restarts and agents joining or leaving).
+    recently (round-robin that survives restarts and agents joining or leaving). With `lock`
+    (inside a transaction that then creates the lead) the round-robin pick is serialised.
     """
     previous = (
         Lead.objects.filter(client=client, assigned_agent__isnull=False)
@@ -47,6 +48,8 @@ def lead_pick_agent(*, client: Client) -> User | None:
             return agent
     if not settings.LEAD_ROUND_ROBIN:
         return None
+    if lock:
+        _lock_round_robin()
     return (
         User.objects.filter(is_active=True, role=Role.AGENT)
         .annotate(last_assigned=Max("assigned_leads__created_at"))
@@ -68,8 +71,7 @@ def lead_create(
         raise ValidationError({"source": f"Choose one of {', '.join(LeadSource.values)}."})
     with transaction.atomic():
         if assigned_agent is None and auto_assign:
-            _lock_round_robin()
-            assigned_agent = lead_pick_agent(client=client)
+            assigned_agent = lead_pick_agent(client=client, lock=True)
         return Lead.objects.create(
             client=client,
             source=source,
@@ -149,6 +151,7 @@ def lead_transition(*, lead: Lead, status: str, actor: User | None = None) -> Le
             )
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
+        lead.status = status
         return locked
 
 
@@ -164,6 +167,7 @@ def lead_assign(*, lead: Lead, agent: User | None, actor: User | None = None) ->
         locked = _lock_lead(lead)
         locked.assigned_agent = agent
         locked.save(update_fields=["assigned_agent", "updated_at"])
+        lead.assigned_agent = agent
         return locked
 
 

@@ -110,11 +110,8 @@ def departure_update(*, departure: TourDeparture, **fields: Any) -> TourDepartur
 
     _check_fields(fields, DEPARTURE_FIELDS)
     with transaction.atomic():
-        departure = (
-            TourDeparture.objects.select_for_update(of=("self",))
-            .select_related("tour")
-            .get(pk=departure.pk)
-        )
+        departure = TourDeparture.objects.select_for_update().get(pk=departure.pk)
+        departure.tour = Tour.objects.get(pk=departure.tour_id)  # read after the lock
         for name, value in fields.items():
             setattr(departure, name, value)
         departure.full_clean()
