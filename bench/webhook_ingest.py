@@ -1,0 +1,297 @@
+"""Inbound WhatsApp webhook throughput: the app under gunicorn vs. plain psycopg (the floor).
+
+Both sides write the same rows per message (client find-or-create, open lead FOR UPDATE or a new
+one, the communication, the lead's unread/last_message_at) at concurrency 8 on PostgreSQL.
+Everything runs on 127.0.0.1 and is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
+DB_NAME = os.environ.get("BENCH_WEBHOOK_DB", "dreamland_bench_webhook")
+DB_URL = PG_ADMIN.rsplit("/", 1)[0] + "/" + DB_NAME
+N = int(os.environ.get("BENCH_WEBHOOK_N", "2000"))
+CONCURRENCY = 8
+PHONES = max(N // 3, 1)  # about two messages in three come from a returning number
+SECRET = "bench_app_secret"  # noqa: S105 (a throwaway secret for a local run)
+DEADLINE_S = 300
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _fresh_database() -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def _env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": DB_URL,
+        "SECRET_KEY": "bench-secret-key-" + "x" * 40,
+        "WHATSAPP_APP_SECRET": SECRET,
+        "WHATSAPP_ACCESS_TOKEN": "",
+        "WHATSAPP_PHONE_NUMBER_ID": "",
+        "TASKS_BACKEND": "immediate",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def _body(i: int, phone: str, prefix: str) -> bytes:
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "102290129340398",
+                "changes": [
+                    {
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": "77273334455",
+                                "phone_number_id": "106540352242922",
+                            },
+                            "contacts": [
+                                {"profile": {"name": f"Клиент {phone[-4:]}"}, "wa_id": phone}
+                            ],
+                            "messages": [
+                                {
+                                    "from": phone,
+                                    "id": f"wamid.{prefix}{i:08d}",
+                                    "timestamp": str(1718000000 + i),
+                                    "type": "text",
+                                    "text": {"body": f"Здравствуйте! Сообщение {i}"},
+                                }
+                            ],
+                        },
+                        "field": "messages",
+                    }
+                ],
+            }
+        ],
+    }
+    return json.dumps(payload).encode()
+
+
+def _phones(seed: int, base: int) -> list[str]:
+    rng = random.Random(seed)
+    return [f"770{base + rng.randrange(PHONES):08d}" for _ in range(N)]
+
+
+def _run_threads(work: Callable[[int, Any], float], make_state: Callable[[], Any]) -> list[float]:
+    """Run work(i, state) for i in 0..N-1 on CONCURRENCY threads; returns per-item latencies."""
+    latencies: list[float] = [0.0] * N
+    lock = threading.Lock()
+    next_index = [0]
+    errors: list[BaseException] = []
+    stop_at = time.monotonic() + DEADLINE_S
+
+    def worker() -> None:
+        state = make_state()
+        try:
+            while time.monotonic() < stop_at:
+                with lock:
+                    i = next_index[0]
+                    next_index[0] += 1
+                if i >= N:
+                    return
+                latencies[i] = work(i, state)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            close = getattr(state, "close", None)
+            if close:
+                close()
+
+    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return latencies
+
+
+def _measure_app(port: int) -> tuple[float, float]:
+    phones = _phones(1, 1_000_000)
+    bodies = [_body(i, phones[i], "app") for i in range(N)]
+    signatures = [
+        "sha256=" + hmac.new(SECRET.encode(), b, hashlib.sha256).hexdigest() for b in bodies
+    ]
+    url = f"http://127.0.0.1:{port}/webhooks/whatsapp"
+
+    def work(i: int, http: httpx.Client) -> float:
+        started = time.perf_counter()
+        response = http.post(
+            url,
+            content=bodies[i],
+            headers={"Content-Type": "application/json", "X-Hub-Signature-256": signatures[i]},
+        )
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
+        return elapsed
+
+    started = time.perf_counter()
+    latencies = _run_threads(work, lambda: httpx.Client(timeout=30))
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return N / wall, latencies[int(len(latencies) * 0.99) - 1] * 1000
+
+
+FLOOR_OPEN = ("new", "contacted", "qualified", "quoted")
+
+
+def _floor_one(conn: psycopg.Connection[Any], i: int, phone: str) -> None:
+    e164 = "+" + phone
+    at = datetime.fromtimestamp(1718000000 + i, tz=UTC)
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO clients (name, phone) VALUES (%s, %s) ON CONFLICT (phone) DO NOTHING "
+            "RETURNING id",
+            (f"Клиент {phone[-4:]}", e164),
+        )
+        row = cur.fetchone()
+        if row is None:
+            cur.execute("SELECT id FROM clients WHERE phone = %s", (e164,))
+            row = cur.fetchone()
+        assert row is not None
+        client_id = row[0]
+        cur.execute(
+            "SELECT id FROM leads WHERE client_id = %s AND status = ANY(%s) "
+            "ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE",
+            (client_id, list(FLOOR_OPEN)),
+        )
+        row = cur.fetchone()
+        if row is None:
+            cur.execute(
+                "INSERT INTO leads (client_id, status, source, unread_messages_count) "
+                "VALUES (%s, 'new', 'whatsapp', 0) RETURNING id",
+                (client_id,),
+            )
+            row = cur.fetchone()
+        assert row is not None
+        lead_id = row[0]
+        cur.execute(
+            "INSERT INTO communications (client_id, lead_id, communication_type, direction, body,"
+            " whatsapp_message_id, whatsapp_status, message_type, created_at, updated_at)"
+            " VALUES (%s, %s, 'whatsapp', 'inbound', %s, %s, 'received', 'text', %s, now())"
+            " ON CONFLICT (whatsapp_message_id) DO NOTHING RETURNING id",
+            (client_id, lead_id, f"Здравствуйте! Сообщение {i}", f"wamid.floor{i:08d}", at),
+        )
+        if cur.fetchone() is not None:
+            cur.execute(
+                "UPDATE leads SET unread_messages_count = COALESCE(unread_messages_count, 0) + 1,"
+                " last_message_at = GREATEST(COALESCE(last_message_at, %s), %s),"
+                " updated_at = now() WHERE id = %s",
+                (at, at, lead_id),
+            )
+
+
+def _measure_floor() -> float:
+    phones = _phones(2, 2_000_000)
+
+    def work(i: int, conn: psycopg.Connection[Any]) -> float:
+        started = time.perf_counter()
+        _floor_one(conn, i, phones[i])
+        return time.perf_counter() - started
+
+    started = time.perf_counter()
+    _run_threads(work, lambda: psycopg.connect(DB_URL, autocommit=True))
+    return N / (time.perf_counter() - started)
+
+
+def _wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("gunicorn exited during start-up")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/webhooks/whatsapp", timeout=2).status_code:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start within 60 s")
+
+
+def run() -> dict[str, float]:
+    _fresh_database()
+    env = _env()
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    port = _free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
+        [
+            str(gunicorn),
+            "dreamland.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        _wait_ready(port, proc)
+        rate, p99 = _measure_app(port)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    with psycopg.connect(DB_URL) as conn:
+        stored = conn.execute(
+            "SELECT count(*) FROM communications WHERE whatsapp_message_id LIKE 'wamid.app%%'"
+        ).fetchone()
+    if stored is None or stored[0] != N:
+        raise RuntimeError(f"expected {N} stored messages, found {stored}")
+    floor = _measure_floor()
+    return {
+        "webhook_ingest_msgs_per_s": round(rate, 1),
+        "webhook_ingest_p99_ms": round(p99, 1),
+        "webhook_ingest_floor_msgs_per_s": round(floor, 1),
+        "webhook_ingest_ratio": round(rate / floor, 3),
+    }
+
+
+if __name__ == "__main__":
+    for key, value in run().items():
+        print(f"{key}: {value}")

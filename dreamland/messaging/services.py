@@ -1,0 +1,382 @@
+"""Outbound WhatsApp messages, the 24-hour customer-service window and message templates.
+
+Sends are stored at once as `pending` outbound communications and handed to a background task
+(`dreamland.whatsapp.tasks.whatsapp_send`) after the transaction commits; the task fills in the
+wamid or the error the agent sees.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from dreamland.accounts.models import User
+from dreamland.clients.models import Client
+from dreamland.leads.models import OPEN_STATUSES, Lead
+from dreamland.lib.choices import Language
+from dreamland.lib.errors import Conflict, NotConfigured, RuleViolation
+from dreamland.lib.phones import wa_id_from_phone
+from dreamland.messaging.models import (
+    Communication,
+    CommunicationType,
+    Direction,
+    TemplateCategory,
+    WhatsAppStatus,
+    WhatsAppTemplate,
+)
+
+WINDOW = timedelta(hours=24)
+MAX_TEXT_LENGTH = 4096
+TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
+PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
+FALLBACK_LANGUAGE = Language.RU
+
+
+# --- the 24-hour window -----------------------------------------------------------------------
+def whatsapp_last_inbound_at(client: Client) -> datetime | None:
+    """When the client last wrote on WhatsApp (our own messages never extend the window)."""
+    return (
+        Communication.objects.filter(
+            client=client,
+            communication_type=CommunicationType.WHATSAPP,
+            direction=Direction.INBOUND,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
+def whatsapp_window_expires_at(client: Client) -> datetime | None:
+    last = whatsapp_last_inbound_at(client)
+    return last + WINDOW if last is not None else None
+
+
+def whatsapp_window_open(client: Client, now: datetime | None = None) -> bool:
+    expires = whatsapp_window_expires_at(client)
+    return expires is not None and (now or timezone.now()) < expires
+
+
+def template_names_available() -> list[str]:
+    names = WhatsAppTemplate.objects.filter(active=True).values_list("name", flat=True)
+    return sorted({name for name in names if name})
+
+
+class WindowClosed(RuleViolation):
+    """Free text outside the 24-hour window; `templates` lists what may be sent instead."""
+
+    code = "window_closed"
+
+    def __init__(self, templates: list[str]) -> None:
+        offer = f" Available templates: {', '.join(templates)}." if templates else ""
+        super().__init__(
+            "More than 24 hours since the client's last message: WhatsApp only allows a "
+            "template now." + offer,
+            code="window_closed",
+        )
+        self.templates = templates
+
+
+# --- templates --------------------------------------------------------------------------------
+def template_placeholders(content: str) -> list[int]:
+    """The distinct placeholder numbers, in order: must be 1..N."""
+    return sorted({int(n) for n in PLACEHOLDER.findall(content)})
+
+
+def template_variables(template: WhatsAppTemplate) -> list[str]:
+    if not template.variables:
+        return []
+    try:
+        names = json.loads(template.variables)
+    except ValueError:
+        return []
+    return [str(n) for n in names] if isinstance(names, list) else []
+
+
+def _clean_template(fields: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    cleaned = dict(fields)
+    if "name" in cleaned:
+        name = str(cleaned["name"] or "").strip()
+        if not TEMPLATE_NAME.match(name):
+            errors["name"] = "Use lowercase letters, digits and underscores only."
+        cleaned["name"] = name
+    if "category" in cleaned:
+        category = str(cleaned["category"] or "").strip().upper()
+        if category not in TemplateCategory.values:
+            errors["category"] = f"Choose one of {', '.join(TemplateCategory.values)}."
+        cleaned["category"] = category
+    if "language" in cleaned and cleaned["language"] not in Language.values:
+        errors["language"] = f"Choose one of {', '.join(Language.values)}."
+    if "variables" in cleaned:
+        variables = cleaned["variables"]
+        if isinstance(variables, str):
+            try:
+                variables = json.loads(variables) if variables.strip() else []
+            except ValueError:
+                errors["variables"] = "Give a JSON list of names."
+                variables = []
+        if not isinstance(variables, list) or not all(
+            isinstance(v, str) and v.strip() for v in variables
+        ):
+            errors["variables"] = "Give a list of names."
+            variables = []
+        cleaned["variables"] = [v.strip() for v in variables]
+    if "content" in cleaned:
+        content = str(cleaned["content"] or "")
+        if not content.strip():
+            errors["content"] = "The template needs content."
+        cleaned["content"] = content
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _check_placeholders(content: str, variables: list[str]) -> None:
+    numbers = template_placeholders(content)
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise ValidationError({"content": "Placeholders must be {{1}}, {{2}}, … without gaps."})
+    if len(numbers) != len(variables):
+        raise ValidationError(
+            {
+                "variables": f"The content has {len(numbers)} placeholder(s) but "
+                f"{len(variables)} variable name(s) are given."
+            }
+        )
+
+
+def template_create(
+    *,
+    name: str,
+    content: str,
+    category: str = TemplateCategory.UTILITY,
+    variables: list[str] | str | None = None,
+    language: str = Language.RU,
+    active: bool = True,
+) -> WhatsAppTemplate:
+    fields = _clean_template(
+        {
+            "name": name,
+            "content": content,
+            "category": category,
+            "variables": variables or [],
+            "language": language,
+        }
+    )
+    _check_placeholders(fields["content"], fields["variables"])
+    template = WhatsAppTemplate(
+        name=fields["name"],
+        content=fields["content"],
+        category=fields["category"],
+        variables=json.dumps(fields["variables"], ensure_ascii=False),
+        language=fields["language"],
+        active=active,
+    )
+    try:
+        with transaction.atomic():
+            template.save(force_insert=True)
+    except IntegrityError:
+        raise Conflict(
+            f"A template {fields['name']} in {fields['language']} already exists.", field="name"
+        ) from None
+    return template
+
+
+def template_update(*, template: WhatsAppTemplate, **fields: Any) -> WhatsAppTemplate:
+    allowed = {"name", "content", "category", "variables", "language", "active"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    cleaned = _clean_template({k: v for k, v in fields.items() if k != "active"})
+    content = cleaned.get("content", template.content or "")
+    variables = cleaned.get("variables", template_variables(template))
+    _check_placeholders(content, variables)
+    for key, value in cleaned.items():
+        setattr(
+            template, key, json.dumps(value, ensure_ascii=False) if key == "variables" else value
+        )
+    if "active" in fields:
+        template.active = bool(fields["active"])
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError:
+        raise Conflict(
+            f"A template {template.name} in {template.language} already exists.", field="name"
+        ) from None
+    return template
+
+
+def template_delete(*, template: WhatsAppTemplate) -> None:
+    """Delete; messages already sent keep their text (the FK is SET_NULL)."""
+    template.delete()
+
+
+def _ordered_values(template: WhatsAppTemplate, values: dict[str, Any] | list[Any]) -> list[str]:
+    """Values for {{1}}..{{N}}, from a list or a dict keyed by variable name or number."""
+    count = len(template_placeholders(template.content or ""))
+    names = template_variables(template)
+    result: list[str] = []
+    missing: list[str] = []
+    for index in range(1, count + 1):
+        name = names[index - 1] if index - 1 < len(names) else str(index)
+        if isinstance(values, dict):
+            value = values.get(name, values.get(str(index), values.get(index)))  # type: ignore[call-overload]
+        else:
+            value = values[index - 1] if index - 1 < len(values) else None
+        if value is None or str(value).strip() == "":
+            missing.append(name)
+        else:
+            result.append(str(value))
+    if missing:
+        raise ValidationError(
+            {"variables": f"Missing value for: {', '.join(missing)}."}, code="missing_variable"
+        )
+    if isinstance(values, list) and len(values) > count:
+        raise ValidationError({"variables": f"The template takes {count} value(s)."})
+    return result
+
+
+def template_render(template: WhatsAppTemplate, values: dict[str, Any] | list[Any]) -> str:
+    """The text a client will read; every placeholder must get a non-empty value."""
+    ordered = _ordered_values(template, values)
+    return PLACEHOLDER.sub(lambda m: ordered[int(m.group(1)) - 1], template.content or "")
+
+
+def template_for_client(*, name: str, client: Client) -> WhatsAppTemplate:
+    """The translation in the client's language, else Russian, else any active one."""
+    candidates = list(WhatsAppTemplate.objects.filter(name=name, active=True))
+    if not candidates:
+        raise RuleViolation(f"There is no active template {name!r}.", code="template_missing")
+    by_language = {t.language: t for t in candidates}
+    for language in (client.preferred_language, FALLBACK_LANGUAGE):
+        if language and language in by_language:
+            return by_language[language]
+    return sorted(candidates, key=lambda t: t.language)[0]
+
+
+# --- sending ----------------------------------------------------------------------------------
+def _require_configured() -> None:
+    from dreamland.whatsapp.client import whatsapp_configured
+
+    if not whatsapp_configured():
+        raise NotConfigured(
+            "WhatsApp is not configured: set WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID.",
+            code="whatsapp_not_configured",
+        )
+
+
+def _open_lead(client: Client) -> Lead | None:
+    return (
+        Lead.objects.filter(client=client, status__in=OPEN_STATUSES)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def _store_and_enqueue(**fields: Any) -> Communication:
+    from dreamland.whatsapp.tasks import whatsapp_send
+
+    with transaction.atomic():
+        comm = Communication.objects.create(
+            communication_type=CommunicationType.WHATSAPP,
+            direction=Direction.OUTBOUND,
+            whatsapp_status=WhatsAppStatus.PENDING,
+            **fields,
+        )
+        transaction.on_commit(lambda: whatsapp_send.enqueue(communication_id=comm.pk))
+    comm.refresh_from_db()
+    return comm
+
+
+def message_send_text(
+    *,
+    client: Client,
+    body: str,
+    sent_by: User | None,
+    lead: Lead | None = None,
+    reply_to: Communication | str | None = None,
+    now: datetime | None = None,
+) -> Communication:
+    """Free text to the client, only inside the 24-hour window; sent in the background."""
+    from dreamland.whatsapp.client import text_payload
+
+    _require_configured()
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write a message."})
+    if len(body) > MAX_TEXT_LENGTH:
+        raise ValidationError({"body": f"WhatsApp allows at most {MAX_TEXT_LENGTH} characters."})
+    if lead is not None and lead.client_id != client.pk:
+        raise ValidationError({"lead": "This lead belongs to another client."})
+    if not whatsapp_window_open(client, now):
+        raise WindowClosed(template_names_available())
+    reply_wamid = reply_to.whatsapp_message_id if isinstance(reply_to, Communication) else reply_to
+    request = text_payload(to=wa_id_from_phone(client.phone), body=body, reply_to=reply_wamid)
+    return _store_and_enqueue(
+        client=client,
+        lead=lead or _open_lead(client),
+        body=body,
+        message_type="text",
+        reply_to_message_id=reply_wamid or None,
+        metadata={"request": request},
+        sent_by=sent_by,
+    )
+
+
+def message_send_template(
+    *,
+    client: Client,
+    template: WhatsAppTemplate | str,
+    variables: dict[str, Any] | list[Any],
+    sent_by: User | None,
+    lead: Lead | None = None,
+) -> Communication:
+    """A template message: allowed at any time; the translation follows the client's language."""
+    from dreamland.whatsapp.client import template_payload
+
+    _require_configured()
+    name = template if isinstance(template, str) else (template.name or "")
+    chosen = template_for_client(name=name, client=client)
+    values = _ordered_values(chosen, variables)
+    body = template_render(chosen, values)
+    components = (
+        [{"type": "body", "parameters": [{"type": "text", "text": v} for v in values]}]
+        if values
+        else None
+    )
+    request = template_payload(
+        to=wa_id_from_phone(client.phone),
+        name=name,
+        language=chosen.language,
+        components=components,
+    )
+    if lead is not None and lead.client_id != client.pk:
+        raise ValidationError({"lead": "This lead belongs to another client."})
+    return _store_and_enqueue(
+        client=client,
+        lead=lead or _open_lead(client),
+        body=body,
+        message_type="template",
+        template=chosen,
+        metadata={"request": request, "template": {"name": name, "values": values}},
+        sent_by=sent_by,
+    )
+
+
+def messages_failed_for_agent(*, client: Client) -> list[Communication]:
+    """Outbound messages that failed, newest first, with the reason to show the agent."""
+    return list(
+        Communication.objects.filter(
+            Q(client=client),
+            direction=Direction.OUTBOUND,
+            whatsapp_status=WhatsAppStatus.FAILED,
+        ).order_by("-created_at")
+    )

@@ -1,0 +1,61 @@
+"""Admins see every stored webhook, above all the unmatched and failed ones, and can replay."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from dreamland.whatsapp.inbound import event_run
+from dreamland.whatsapp.models import WebhookEvent
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin[WebhookEvent]):
+    list_display = ("id", "received_at", "status", "attempts", "short_error")
+    list_filter = ("status",)
+    date_hierarchy = "received_at"
+    readonly_fields = (
+        "received_at",
+        "status",
+        "attempts",
+        "last_error",
+        "processed_at",
+        "signature",
+        "pretty_notes",
+        "pretty_body",
+    )
+    exclude = ("raw_body", "notes")
+    actions = ["replay"]
+
+    @admin.display(description="error")
+    def short_error(self, event: WebhookEvent) -> str:
+        return (event.last_error or "")[:80]
+
+    @admin.display(description="notes")
+    def pretty_notes(self, event: WebhookEvent) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(event.notes, ensure_ascii=False, indent=2))
+
+    @admin.display(description="body")
+    def pretty_body(self, event: WebhookEvent) -> str:
+        try:
+            text = json.dumps(json.loads(bytes(event.raw_body)), ensure_ascii=False, indent=2)
+        except ValueError:
+            text = event.body_text
+        return format_html("<pre>{}</pre>", text)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.action(description="Process the selected events again")
+    def replay(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
+        statuses = [event_run(event=event).status for event in queryset]
+        self.message_user(
+            request, f"Replayed {len(statuses)} event(s): {', '.join(statuses)}", messages.INFO
+        )

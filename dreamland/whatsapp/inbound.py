@@ -1,0 +1,488 @@
+"""Turning a stored webhook event into CRM rows (SPEC §2 "Inbound message", §3).
+
+Every entry, change, message and status of a body is applied. Each message is written in its own
+transaction, keyed by its wamid (unique in `communications`), so a re-delivery or a replay of a
+half-processed event writes nothing twice and never counts a message as unread twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from dreamland.clients.models import Client
+from dreamland.clients.services import client_get_or_create_by_e164
+from dreamland.leads.models import Lead
+from dreamland.leads.services import lead_get_or_create_open
+from dreamland.lib.phones import InvalidPhone, phone_from_wa_id
+from dreamland.messaging.models import (
+    Communication,
+    CommunicationType,
+    Direction,
+    WhatsAppStatus,
+)
+from dreamland.whatsapp.models import EventStatus, WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")
+MEDIA_LABELS = {
+    "image": "[Image]",
+    "video": "[Video]",
+    "audio": "[Audio]",
+    "document": "[Document]",
+    "sticker": "[Sticker]",
+}
+# Forward-only ranking of delivery states; `failed` is handled apart.
+STATUS_RANK = {
+    WhatsAppStatus.PENDING: 0,
+    WhatsAppStatus.SENT: 1,
+    WhatsAppStatus.DELIVERED: 2,
+    WhatsAppStatus.READ: 3,
+}
+# Meta's status names → ours (`played` is a voice note listened to: read).
+STATUS_ALIASES = {
+    "sent": WhatsAppStatus.SENT,
+    "delivered": WhatsAppStatus.DELIVERED,
+    "read": WhatsAppStatus.READ,
+    "played": WhatsAppStatus.READ,
+    "failed": WhatsAppStatus.FAILED,
+}
+
+
+class NotAnEnvelope(ValueError):
+    """Valid JSON that is not a WhatsApp Business Account webhook."""
+
+
+@dataclass
+class Outcome:
+    messages: int = 0
+    duplicates: int = 0
+    statuses: int = 0
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    unmatched: bool = False
+    media_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One message, flattened from the envelope into what a Communication row needs."""
+
+    wamid: str
+    wa_id: str | None
+    bsuid: str | None
+    profile_name: str
+    message_type: str
+    body: str
+    created_at: datetime
+    media_id: str | None
+    media_type: str | None
+    reply_to_message_id: str | None
+    metadata: dict[str, Any]
+
+
+# --- parsing ----------------------------------------------------------------------------------
+def iter_values(payload: Any) -> list[dict[str, Any]]:
+    """Every `entry[].changes[].value` of a WhatsApp envelope; anything else is NotAnEnvelope."""
+    if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
+        raise NotAnEnvelope("not a whatsapp_business_account webhook")
+    entries = payload.get("entry")
+    if not isinstance(entries, list):
+        raise NotAnEnvelope("no entry list")
+    values = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        for change in entry.get("changes") or []:
+            if isinstance(change, dict) and isinstance(change.get("value"), dict):
+                values.append(change["value"])
+    return values
+
+
+def parse_timestamp(raw: Any) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(str(raw)), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return timezone.now()
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def summarise(message: dict[str, Any]) -> tuple[str, dict[str, Any], str | None, str | None]:
+    """(body, type-specific metadata, media_id, mime type) for any message type Meta sends."""
+    kind = _text(message.get("type")) or "unknown"
+    part = _dict(message.get(kind))
+    metadata: dict[str, Any] = {}
+    media_id = mime = None
+    if kind == "text":
+        body = _text(part.get("body"))
+    elif kind in MEDIA_TYPES:
+        media_id = str(part["id"]) if part.get("id") is not None else None
+        mime = _text(part.get("mime_type")) or None
+        metadata = {
+            key: part[key]
+            for key in ("sha256", "filename", "voice", "animated", "url", "caption")
+            if key in part
+        }
+        label = MEDIA_LABELS[kind]
+        if kind == "audio" and part.get("voice"):
+            label = "[Voice message]"
+        if kind == "document" and part.get("filename"):
+            label = f"[Document: {part['filename']}]"
+        body = _text(part.get("caption")) or label
+    elif kind == "location":
+        metadata = {"location": part}
+        place = ", ".join(x for x in (_text(part.get("name")), _text(part.get("address"))) if x)
+        body = (
+            f"[Location] {place or ''} ({part.get('latitude')}, {part.get('longitude')})".replace(
+                "]  (", "] ("
+            )
+        )
+    elif kind == "contacts":
+        raw_contacts = message.get("contacts")
+        contacts: list[Any] = raw_contacts if isinstance(raw_contacts, list) else []
+        metadata = {"contacts": contacts}
+        names = []
+        for contact in contacts:
+            contact = _dict(contact)
+            name = _text(_dict(contact.get("name")).get("formatted_name"))
+            phones = [_text(_dict(p).get("phone")) for p in contact.get("phones") or []]
+            names.append(" ".join(x for x in (name, ", ".join(p for p in phones if p)) if x))
+        body = "[Contacts] " + "; ".join(n for n in names if n)
+    elif kind == "reaction":
+        emoji = _text(part.get("emoji"))
+        metadata = {"reaction": {"message_id": part.get("message_id"), "emoji": emoji}}
+        body = f"[Reaction] {emoji}" if emoji else "[Reaction removed]"
+    elif kind == "interactive":
+        sub = _text(part.get("type"))
+        reply = _dict(part.get(sub))
+        metadata = {"interactive": {"type": sub, **reply}}
+        body = _text(reply.get("title")) or _text(reply.get("body")) or f"[{sub or 'Interactive'}]"
+    elif kind == "button":
+        metadata = {"button": {"payload": part.get("payload"), "text": part.get("text")}}
+        body = _text(part.get("text")) or _text(part.get("payload")) or "[Button]"
+    elif kind == "order":
+        metadata = {"order": part}
+        body = f"[Order] {len(part.get('product_items') or [])} item(s)"
+    elif kind == "system":
+        metadata = {"system": part}
+        body = _text(part.get("body")) or "[System message]"
+    elif kind == "unsupported":
+        body = "[Unsupported message]"
+        if _text(part.get("type")):
+            metadata["unsupported_type"] = part["type"]
+    else:
+        metadata = {kind: part} if part else {}
+        body = f"[{kind} message]"
+    if isinstance(message.get("errors"), list):
+        metadata["errors"] = message["errors"]
+    if isinstance(message.get("referral"), dict):
+        metadata["referral"] = message["referral"]
+    context = _dict(message.get("context"))
+    if context:
+        metadata["context"] = context
+    return body, metadata, media_id, mime
+
+
+def parse_messages(value: dict[str, Any]) -> list[InboundMessage]:
+    contacts = [c for c in value.get("contacts") or [] if isinstance(c, dict)]
+    by_key: dict[str, dict[str, Any]] = {}
+    for contact in contacts:
+        for key in ("wa_id", "user_id"):
+            if contact.get(key):
+                by_key[str(contact[key])] = contact
+    parsed = []
+    for message in value.get("messages") or []:
+        if not isinstance(message, dict) or not message.get("id"):
+            continue
+        wa_id = _text(message.get("from")) or None
+        bsuid = _text(message.get("from_user_id")) or None
+        found = by_key.get(wa_id or "") or by_key.get(bsuid or "")
+        if found is None and len(contacts) == 1:
+            found = contacts[0]
+        sender: dict[str, Any] = found or {}
+        wa_id = wa_id or _text(sender.get("wa_id")) or None
+        bsuid = bsuid or _text(sender.get("user_id")) or None
+        body, metadata, media_id, mime = summarise(message)
+        context = _dict(message.get("context"))
+        reply_to = _text(context.get("id")) or None
+        if message.get("type") == "reaction":
+            reply_to = _text(_dict(message.get("reaction")).get("message_id")) or reply_to
+        if bsuid:
+            metadata["user_id"] = bsuid
+        parsed.append(
+            InboundMessage(
+                wamid=str(message["id"]),
+                wa_id=wa_id,
+                bsuid=bsuid,
+                profile_name=_text(_dict(sender.get("profile")).get("name")),
+                message_type=_text(message.get("type")) or "unknown",
+                body=body,
+                created_at=parse_timestamp(message.get("timestamp")),
+                media_id=media_id,
+                media_type=mime,
+                reply_to_message_id=reply_to,
+                metadata=metadata,
+            )
+        )
+    return parsed
+
+
+# --- writing ----------------------------------------------------------------------------------
+def _resolve_client(msg: InboundMessage) -> Client | None:
+    """The client by phone (created when new), else by BSUID; None when only an unknown BSUID."""
+    if msg.wa_id:
+        try:
+            phone = phone_from_wa_id(msg.wa_id)
+        except InvalidPhone:
+            phone = None
+        if phone is not None:
+            # Locking the client serialises concurrent messages of one client, so two of them
+            # never both find no open lead and create two.
+            client = Client.objects.select_for_update().filter(phone=phone).first()
+            if client is None:
+                client, _created = client_get_or_create_by_e164(
+                    phone_e164=phone, name=msg.profile_name
+                )
+            if msg.bsuid and client.whatsapp_user_id != msg.bsuid:
+                _remember_bsuid(client, msg.bsuid)
+            return client
+    if msg.bsuid:
+        return Client.objects.select_for_update().filter(whatsapp_user_id=msg.bsuid).first()
+    return None
+
+
+def _remember_bsuid(client: Client, bsuid: str) -> None:
+    """Store the BSUID on the client, unless another client already holds it."""
+    if Client.objects.filter(whatsapp_user_id=bsuid).exclude(pk=client.pk).exists():
+        logger.warning("BSUID %s already belongs to another client than #%s", bsuid, client.pk)
+        return
+    Client.objects.filter(pk=client.pk).update(whatsapp_user_id=bsuid, updated_at=timezone.now())
+    client.whatsapp_user_id = bsuid
+
+
+_INSERT_COLUMNS = (
+    "client_id",
+    "lead_id",
+    "communication_type",
+    "direction",
+    "body",
+    "whatsapp_message_id",
+    "whatsapp_status",
+    "media_type",
+    "message_type",
+    "media_id",
+    "reply_to_message_id",
+    "metadata",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_communication(msg: InboundMessage, client_id: int, lead_id: int) -> int | None:
+    """INSERT … ON CONFLICT (wamid) DO NOTHING RETURNING id: None when the wamid is known.
+
+    One statement, safe against a concurrent duplicate delivery without a savepoint.
+    """
+    table = Communication._meta.db_table
+    marks = ["%s"] * len(_INSERT_COLUMNS)
+    if connection.vendor == "postgresql":
+        marks[_INSERT_COLUMNS.index("metadata")] = "%s::jsonb"
+    placeholders = ", ".join(marks)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders}) "  # noqa: S608
+        "ON CONFLICT (whatsapp_message_id) DO NOTHING RETURNING id"
+    )
+    now = timezone.now()
+    params: list[Any] = [
+        client_id,
+        lead_id,
+        CommunicationType.WHATSAPP.value,
+        Direction.INBOUND.value,
+        msg.body,
+        msg.wamid,
+        WhatsAppStatus.RECEIVED.value,
+        msg.media_type,
+        msg.message_type[:32],
+        msg.media_id,
+        msg.reply_to_message_id,
+        json.dumps(msg.metadata, ensure_ascii=False) if msg.metadata else None,
+        msg.created_at,
+        now,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def message_store_inbound(*, msg: InboundMessage) -> tuple[int | None, bool]:
+    """Store one inbound message: (communication id or None, tied_to_a_client).
+
+    Duplicates (a known wamid) return (None, True) and change nothing. Runs inside the event's
+    transaction (no savepoint of its own: fewer statements on the hot path).
+    """
+    if Communication.objects.filter(whatsapp_message_id=msg.wamid).exists():
+        return None, True
+    with transaction.atomic(savepoint=False):
+        client = _resolve_client(msg)
+        if client is None:
+            return None, False
+        lead, _created = lead_get_or_create_open(client=client)
+        comm_id = _insert_communication(msg, client.pk, lead.pk)
+        if comm_id is None:
+            return None, True
+        Lead.objects.filter(pk=lead.pk).update(
+            unread_messages_count=Coalesce(F("unread_messages_count"), Value(0)) + 1,
+            last_message_at=Greatest(
+                Coalesce(F("last_message_at"), Value(msg.created_at)), Value(msg.created_at)
+            ),
+            updated_at=timezone.now(),
+        )
+    return comm_id, True
+
+
+def status_apply(*, status: dict[str, Any]) -> bool:
+    """Apply one delivery status to our outbound message; False when the wamid is unknown."""
+    wamid = _text(status.get("id"))
+    new = STATUS_ALIASES.get(_text(status.get("status")))
+    if not wamid or new is None:
+        return False
+    at = parse_timestamp(status.get("timestamp"))
+    with transaction.atomic(savepoint=False):
+        comm = Communication.objects.select_for_update().filter(whatsapp_message_id=wamid).first()
+        if comm is None:
+            return False
+        changed: list[str] = []
+
+        def stamp(name: str) -> None:
+            if getattr(comm, name) is None:
+                setattr(comm, name, at)
+                changed.append(name)
+
+        current = comm.whatsapp_status
+        if new == WhatsAppStatus.FAILED:
+            stamp("failed_at")
+            errors = status.get("errors") if isinstance(status.get("errors"), list) else []
+            first = _dict(errors[0]) if errors else {}
+            if first:
+                code = first.get("code")
+                comm.error_code = code if isinstance(code, int) else None
+                detail = _text(_dict(first.get("error_data")).get("details"))
+                title = _text(first.get("title")) or _text(first.get("message"))
+                comm.error_message = f"{title}: {detail}" if detail and title else title or detail
+                changed += ["error_code", "error_message"]
+            # A message seen delivered or read stays so (multi-device users can swap them).
+            if current not in (WhatsAppStatus.DELIVERED, WhatsAppStatus.READ):
+                comm.whatsapp_status = WhatsAppStatus.FAILED
+                changed.append("whatsapp_status")
+        else:
+            stamp({"sent": "sent_at", "delivered": "delivered_at", "read": "read_at"}[new])
+            if new == WhatsAppStatus.READ:
+                stamp("delivered_at")  # read implies delivered; Meta may skip `delivered`
+            if new in (WhatsAppStatus.DELIVERED, WhatsAppStatus.READ):
+                stamp("sent_at")
+            rank = STATUS_RANK[WhatsAppStatus(current)] if current in STATUS_RANK else -1
+            if current != new and (
+                current == WhatsAppStatus.FAILED or STATUS_RANK[WhatsAppStatus(new)] > rank
+            ):
+                comm.whatsapp_status = new
+                changed.append("whatsapp_status")
+        if changed:
+            comm.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
+    return True
+
+
+def event_process(*, event: WebhookEvent) -> Outcome:
+    """Apply every message and status of a stored event; raises on a failure (caller records it)."""
+    payload = json.loads(bytes(event.raw_body))
+    outcome = Outcome()
+    for value in iter_values(payload):
+        for msg in parse_messages(value):
+            comm_id, matched = message_store_inbound(msg=msg)
+            if not matched:
+                outcome.unmatched = True
+                outcome.notes.append(
+                    {"unmatched_message": msg.wamid, "user_id": msg.bsuid, "type": msg.message_type}
+                )
+                logger.warning("WhatsApp message %s has no phone and an unknown BSUID", msg.wamid)
+            elif comm_id is None:
+                outcome.duplicates += 1
+            else:
+                outcome.messages += 1
+                if msg.media_id:
+                    outcome.media_ids.append(comm_id)
+        for status in value.get("statuses") or []:
+            if not isinstance(status, dict):
+                continue
+            if status_apply(status=status):
+                outcome.statuses += 1
+            else:
+                outcome.notes.append(
+                    {"unknown_status": status.get("id"), "status": status.get("status")}
+                )
+                logger.info(
+                    "WhatsApp status %s for unknown wamid %s",
+                    status.get("status"),
+                    status.get("id"),
+                )
+    return outcome
+
+
+def event_receive(*, raw_body: bytes, signature: str) -> WebhookEvent:
+    """Store a signed delivery and process it in one transaction (one commit per delivery).
+
+    Processing runs in a savepoint: when it fails only its writes roll back and the event is
+    still committed, marked failed, to be retried or replayed. The 200 goes out only after the
+    commit, so a crash before it makes Meta deliver again; nothing acknowledged is ever lost.
+    The event row is written once, with its outcome (PERFORMANCE.md: fewer statements).
+    """
+    with transaction.atomic():
+        event = WebhookEvent(raw_body=raw_body, signature=signature[:100])
+        return event_run(event=event)
+
+
+def event_run(*, event: WebhookEvent) -> WebhookEvent:
+    """Process an event and record the result on it; never raises for a processing failure."""
+    from dreamland.whatsapp.tasks import media_download_enqueue, webhook_event_schedule_retry
+
+    event.attempts += 1
+    try:
+        with transaction.atomic():
+            outcome = event_process(event=event)
+    except NotAnEnvelope as exc:
+        event.status = EventStatus.IGNORED
+        event.last_error = str(exc)
+        event.processed_at = timezone.now()
+    except Exception as exc:
+        logger.exception("WhatsApp webhook event #%s failed", event.pk or "(new)")
+        event.status = EventStatus.FAILED
+        event.last_error = f"{exc.__class__.__name__}: {exc}"[:4000]
+    else:
+        event.status = EventStatus.UNMATCHED if outcome.unmatched else EventStatus.PROCESSED
+        event.last_error = ""
+        event.notes = outcome.notes or None
+        event.processed_at = timezone.now()
+        for comm_id in outcome.media_ids:
+            media_download_enqueue(communication_id=comm_id)
+    if event.pk is None:
+        event.save(force_insert=True)
+    else:
+        event.save(update_fields=["status", "attempts", "last_error", "processed_at", "notes"])
+    if event.status == EventStatus.FAILED:
+        transaction.on_commit(lambda: webhook_event_schedule_retry(event))
+    return event

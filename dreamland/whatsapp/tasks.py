@@ -1,0 +1,207 @@
+"""Background work for WhatsApp: retrying failed events, sending messages, downloading media."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import mimetypes
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from dreamland.lib.errors import NotConfigured
+from dreamland.messaging.models import Communication, WhatsAppStatus
+from dreamland.whatsapp.client import (
+    PermanentError,
+    RetryableError,
+    WhatsAppClient,
+    whatsapp_configured,
+)
+from dreamland.whatsapp.models import EventStatus, WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+MAX_SEND_ATTEMPTS = 5
+MAX_EVENT_ATTEMPTS = 5
+MAX_MEDIA_ATTEMPTS = 5
+
+
+def backoff(attempt: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min… capped at 30 minutes."""
+    return timedelta(seconds=min(30 * 2 ** (attempt - 1), 1800))
+
+
+def _enqueue_later(task_obj: Any, delay: timedelta, **kwargs: Any) -> None:
+    """Enqueue with run_after where the backend can defer; at once otherwise (immediate backend)."""
+    if task_obj.get_backend().supports_defer:
+        task_obj.using(run_after=timezone.now() + delay).enqueue(**kwargs)
+    else:
+        task_obj.enqueue(**kwargs)
+
+
+# --- webhook events -----------------------------------------------------------------------------
+@task
+def webhook_event_retry(event_id: int) -> str:
+    """Re-process a failed event; gives up after MAX_EVENT_ATTEMPTS (replay_webhooks still can)."""
+    from dreamland.whatsapp.inbound import event_run
+
+    event = WebhookEvent.objects.filter(pk=event_id).first()
+    if event is None or event.status != EventStatus.FAILED:
+        return "skipped"
+    event_run(event=event)
+    if event.status == EventStatus.FAILED and event.attempts < MAX_EVENT_ATTEMPTS:
+        _enqueue_later(webhook_event_retry, backoff(event.attempts), event_id=event.pk)
+    return event.status
+
+
+def webhook_event_schedule_retry(event: WebhookEvent) -> None:
+    """After a failure: retry later where the backend can defer; replay_webhooks covers the rest."""
+    if event.attempts >= MAX_EVENT_ATTEMPTS:
+        return
+    backend = webhook_event_retry.get_backend()
+    if backend.supports_defer:
+        webhook_event_retry.using(run_after=timezone.now() + backoff(event.attempts)).enqueue(
+            event_id=event.pk
+        )
+
+
+# --- outbound ---------------------------------------------------------------------------------
+@task
+def whatsapp_send(communication_id: int, attempt: int = 1) -> str:
+    """POST the stored request of an outbound communication; retried with backoff if transient."""
+    comm = Communication.objects.select_related("client").filter(pk=communication_id).first()
+    if comm is None or comm.whatsapp_status != WhatsAppStatus.PENDING:
+        return "skipped"
+    request = (comm.metadata or {}).get("request")
+    if not isinstance(request, dict):
+        _mark_failed(comm, None, "Nothing to send: the stored request is missing.")
+        return "failed"
+    try:
+        client = WhatsAppClient.from_settings()
+    except NotConfigured as exc:
+        _mark_failed(comm, None, str(exc))
+        return "failed"
+    try:
+        result = client.send(request)
+    except RetryableError as exc:
+        if attempt >= MAX_SEND_ATTEMPTS:
+            _mark_failed(comm, exc.code, f"{exc} (gave up after {attempt} attempts)")
+            return "failed"
+        logger.warning("WhatsApp send #%s attempt %s failed: %s", comm.pk, attempt, exc)
+        Communication.objects.filter(pk=comm.pk).update(
+            error_code=exc.code, error_message=f"Retrying: {exc}", updated_at=timezone.now()
+        )
+        _enqueue_later(
+            whatsapp_send, backoff(attempt), communication_id=comm.pk, attempt=attempt + 1
+        )
+        return "retrying"
+    except PermanentError as exc:
+        _mark_failed(comm, exc.code, str(exc))
+        return "failed"
+    finally:
+        client.close()
+    now = timezone.now()
+    # A `sent`/`delivered` webhook may have raced ahead of this answer: only leave `pending`.
+    Communication.objects.filter(pk=comm.pk).update(
+        whatsapp_message_id=result.wamid,
+        error_code=None,
+        error_message=None,
+        updated_at=now,
+    )
+    Communication.objects.filter(pk=comm.pk, whatsapp_status=WhatsAppStatus.PENDING).update(
+        whatsapp_status=WhatsAppStatus.SENT, sent_at=now
+    )
+    return "sent"
+
+
+def _mark_failed(comm: Communication, code: int | None, message: str) -> None:
+    now = timezone.now()
+    Communication.objects.filter(pk=comm.pk).update(
+        whatsapp_status=WhatsAppStatus.FAILED,
+        error_code=code,
+        error_message=message[:4000],
+        failed_at=now,
+        updated_at=now,
+    )
+
+
+# --- media ------------------------------------------------------------------------------------
+def media_download_enqueue(*, communication_id: int) -> None:
+    """Queue the download of an inbound message's media; without credentials keep the media id."""
+    if not whatsapp_configured():
+        logger.info(
+            "WhatsApp is not configured: media of communication #%s stays as its media id",
+            communication_id,
+        )
+        return
+    transaction.on_commit(lambda: media_download.enqueue(communication_id=communication_id))
+
+
+def _extension(mime: str) -> str:
+    base = mime.split(";")[0].strip().lower()
+    known = {"audio/ogg": ".ogg", "image/jpeg": ".jpg", "image/webp": ".webp", "audio/mpeg": ".mp3"}
+    return known.get(base) or mimetypes.guess_extension(base) or ".bin"
+
+
+def _sha256_matches(content: bytes, expected: str) -> bool:
+    """Meta gives sha256 as hex (media endpoint) or base64 (webhook); accept either."""
+    digest = hashlib.sha256(content).digest()
+    expected = expected.strip()
+    if expected.lower() == digest.hex():
+        return True
+    try:
+        return base64.b64decode(expected + "=" * (-len(expected) % 4)) == digest
+    except ValueError:
+        return False
+
+
+@task
+def media_download(communication_id: int, attempt: int = 1) -> str:
+    """media id → GET /{media_id} → url → GET url (Bearer) → bytes in the default storage."""
+    comm = Communication.objects.filter(pk=communication_id).first()
+    if comm is None or not comm.media_id or comm.media_url:
+        return "skipped"
+    try:
+        client = WhatsAppClient.from_settings()
+    except NotConfigured:
+        logger.info("WhatsApp is not configured: media %s not downloaded", comm.media_id)
+        return "not_configured"
+    try:
+        info = client.media_info(comm.media_id)
+        content = client.download(str(info["url"]))
+        expected = str(info.get("sha256") or (comm.metadata or {}).get("sha256") or "")
+        if expected and not _sha256_matches(content, expected):
+            raise RetryableError("downloaded media does not match its sha256")
+    except RetryableError as exc:
+        if attempt < MAX_MEDIA_ATTEMPTS:
+            logger.warning("Media %s attempt %s: %s", comm.media_id, attempt, exc)
+            _enqueue_later(
+                media_download, backoff(attempt), communication_id=comm.pk, attempt=attempt + 1
+            )
+            return "retrying"
+        logger.error("Media %s gave up: %s", comm.media_id, exc)
+        return "failed"
+    except PermanentError as exc:
+        logger.error("Media %s cannot be downloaded: %s", comm.media_id, exc)
+        return "failed"
+    finally:
+        client.close()
+    mime = str(info.get("mime_type") or comm.media_type or "application/octet-stream")
+    now = timezone.now()
+    key = hashlib.sha256((comm.whatsapp_message_id or str(comm.pk)).encode()).hexdigest()[:32]
+    name = default_storage.save(
+        f"whatsapp/{now:%Y/%m}/{key}{_extension(mime)}", ContentFile(content)
+    )
+    Communication.objects.filter(pk=comm.pk).update(
+        media_url=default_storage.url(name) if settings.MEDIA_URL else name,
+        media_type=mime,
+        updated_at=now,
+    )
+    return "saved"
