@@ -120,6 +120,8 @@ def client_remove(request: HttpRequest, client_id: Id) -> tuple[int, None]:
 
 @router.post("/{client_id}/messages", response={202: CommunicationOut, 503: ErrorOut, **ERRORS})
 def client_message(request: HttpRequest, client_id: Id, payload: MessageIn) -> tuple[int, Any]:
-    """Queue a WhatsApp text (`body`) or template (`template_id` + `variables`) to the client."""
+    """Queue a WhatsApp text (`body`, only within 24 hours of the client's last message: else
+    422 `window_closed`) or a template (`template_id` + `variables`). 503 when WhatsApp is not
+    configured."""
     client = _client(request, client_id)
     return 202, send_message(user=current_user(request), client=client, payload=payload)

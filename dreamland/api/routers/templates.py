@@ -9,8 +9,7 @@ from ninja import Query, Router
 
 from dreamland.api.access import get_or_404, require_admin
 from dreamland.api.auth import current_user
-from dreamland.api.errors import ERRORS, ErrorOut
-from dreamland.api.messaging import service
+from dreamland.api.errors import ERRORS
 from dreamland.api.pagination import Page, paginate
 from dreamland.api.schemas import (
     Id,
@@ -22,10 +21,11 @@ from dreamland.api.schemas import (
     page_schema,
 )
 from dreamland.messaging.models import WhatsAppTemplate
+from dreamland.messaging.services import template_create, template_delete, template_update
 
 router = Router(tags=["whatsapp-templates"])
 TemplatePage = page_schema(TemplateOut, "TemplatePage")
-WRITE_ERRORS = {503: ErrorOut, **ERRORS}
+WRITE_ERRORS = ERRORS
 
 
 class TemplateFilters(Page):
@@ -45,9 +45,9 @@ def template_list(request: HttpRequest, filters: Query[TemplateFilters]) -> dict
 
 
 @router.post("", response={201: TemplateOut, **WRITE_ERRORS})
-def template_post(request: HttpRequest, payload: TemplateIn) -> tuple[int, Any]:
+def template_post(request: HttpRequest, payload: TemplateIn) -> tuple[int, WhatsAppTemplate]:
     require_admin(current_user(request))
-    return 201, service("template_create")(**payload.model_dump())
+    return 201, template_create(**payload.model_dump(exclude_none=True))
 
 
 @router.get("/{template_id}", response={200: TemplateOut, **ERRORS})
@@ -56,15 +56,17 @@ def template_get(request: HttpRequest, template_id: Id) -> WhatsAppTemplate:
 
 
 @router.patch("/{template_id}", response={200: TemplateOut, **WRITE_ERRORS})
-def template_patch(request: HttpRequest, template_id: Id, payload: TemplatePatch) -> Any:
+def template_patch(
+    request: HttpRequest, template_id: Id, payload: TemplatePatch
+) -> WhatsAppTemplate:
     require_admin(current_user(request))
     template = get_or_404(WhatsAppTemplate.objects.all(), template_id)
-    return service("template_update")(template=template, **body_fields(payload))
+    return template_update(template=template, **body_fields(payload))
 
 
 @router.delete("/{template_id}", response={204: None, **WRITE_ERRORS})
-def template_delete(request: HttpRequest, template_id: Id) -> tuple[int, None]:
+def template_remove(request: HttpRequest, template_id: Id) -> tuple[int, None]:
     require_admin(current_user(request))
     template = get_or_404(WhatsAppTemplate.objects.all(), template_id)
-    service("template_delete")(template=template)
+    template_delete(template=template)
     return 204, None
