@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router
 
 from dreamland.api.access import get_or_404, require_manager, visible_clients
@@ -50,6 +51,16 @@ class CurrencyQuery(Page):
     currency: CurrencyCode | None = None
 
 
+def _utc(value: datetime) -> datetime:
+    """An instant in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts."""
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if value.year == 1 else datetime.max).replace(tzinfo=UTC)
+
+
 def _currency(request: HttpRequest, wanted: str | None) -> str:
     return wanted or current_user(request).preferred_currency or "KZT"
 
@@ -65,9 +76,9 @@ def client_list(request: HttpRequest, filters: Query[ClientFilters]) -> dict[str
     if filters.name:
         qs = qs.filter(name__icontains=filters.name.replace("\x00", ""))
     if filters.created_at_from is not None:
-        qs = qs.filter(created_at__gte=filters.created_at_from)
+        qs = qs.filter(created_at__gte=_utc(filters.created_at_from))
     if filters.created_at_to is not None:
-        qs = qs.filter(created_at__lt=filters.created_at_to)
+        qs = qs.filter(created_at__lt=_utc(filters.created_at_to))
     items, count = paginate(qs, filters)
     with_lifetime_values(items, _currency(request, filters.currency))
     return {"items": items, "count": count}
