@@ -99,8 +99,6 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             " PRAGMA busy_timeout=20000;"
         ),
     }
-    # A file, not shared-cache memory, so tests with threads (the seat race) wait on the lock.
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test_dreamland.sqlite3")}
 else:
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("TEST", {})

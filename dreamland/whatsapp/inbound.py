@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from dreamland.clients.models import Client
 from dreamland.clients.services import client_get_or_create_by_e164
-from dreamland.leads.models import Lead
+from dreamland.leads.models import OPEN_STATUSES, Lead
 from dreamland.leads.services import lead_get_or_create_open
 from dreamland.lib.phones import InvalidPhone, phone_from_wa_id
 from dreamland.messaging.models import (
@@ -293,21 +293,17 @@ _INSERT_COLUMNS = (
 )
 
 
-def _insert_communication(msg: InboundMessage, client_id: int, lead_id: int) -> int | None:
-    """INSERT … ON CONFLICT (wamid) DO NOTHING RETURNING id: None when the wamid is known.
-
-    One statement, safe against a concurrent duplicate delivery without a savepoint.
-    """
+def _insert_sql_and_params(
+    msg: InboundMessage, client_id: int, lead_id: int
+) -> tuple[str, list[Any]]:
     table = Communication._meta.db_table
     marks = ["%s"] * len(_INSERT_COLUMNS)
     if connection.vendor == "postgresql":
         marks[_INSERT_COLUMNS.index("metadata")] = "%s::jsonb"
-    placeholders = ", ".join(marks)
     sql = (
-        f"INSERT INTO {table} ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders}) "  # noqa: S608
+        f"INSERT INTO {table} ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join(marks)}) "  # noqa: S608
         "ON CONFLICT (whatsapp_message_id) DO NOTHING RETURNING id"
     )
-    now = timezone.now()
     params: list[Any] = [
         client_id,
         lead_id,
@@ -316,18 +312,77 @@ def _insert_communication(msg: InboundMessage, client_id: int, lead_id: int) -> 
         msg.body,
         msg.wamid,
         WhatsAppStatus.RECEIVED.value,
-        msg.media_type,
+        msg.media_type[:255] if msg.media_type else None,
         msg.message_type[:32],
-        msg.media_id,
-        msg.reply_to_message_id,
+        msg.media_id[:255] if msg.media_id else None,
+        msg.reply_to_message_id[:255] if msg.reply_to_message_id else None,
         json.dumps(msg.metadata, ensure_ascii=False) if msg.metadata else None,
         msg.created_at,
-        now,
+        timezone.now(),
     ]
+    return sql, params
+
+
+def _insert_and_count(msg: InboundMessage, client_id: int, lead_id: int) -> int | None:
+    """Insert the communication (ON CONFLICT (wamid) DO NOTHING) and, only when it is new,
+    bump the lead's unread count and last_message_at. None when the wamid was already stored.
+
+    Safe against a concurrent duplicate delivery without a savepoint. On PostgreSQL both writes
+    are one statement (a data-modifying CTE); elsewhere two.
+    """
+    insert_sql, params = _insert_sql_and_params(msg, client_id, lead_id)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH ins AS ({insert_sql}) "  # noqa: S608
+                "UPDATE leads SET unread_messages_count = COALESCE(unread_messages_count, 0) + 1, "
+                "last_message_at = GREATEST(COALESCE(last_message_at, %s), %s), updated_at = %s "
+                "FROM ins WHERE leads.id = %s RETURNING ins.id",
+                [*params, msg.created_at, msg.created_at, timezone.now(), lead_id],
+            )
+            row = cursor.fetchone()
+            return int(row[0]) if row else None
+        cursor.execute(insert_sql, params)
         row = cursor.fetchone()
-    return int(row[0]) if row else None
+    if row is None:
+        return None
+    Lead.objects.filter(pk=lead_id).update(
+        unread_messages_count=Coalesce(F("unread_messages_count"), Value(0)) + 1,
+        last_message_at=Greatest(
+            Coalesce(F("last_message_at"), Value(msg.created_at)), Value(msg.created_at)
+        ),
+        updated_at=timezone.now(),
+    )
+    return int(row[0])
+
+
+_OPEN_STATUSES = tuple(str(status) for status in OPEN_STATUSES)
+assert len(_OPEN_STATUSES) == 4, "update _LOOKUP_SQL's placeholders"
+# One round trip for the common case (a returning client with an open lead), PostgreSQL only:
+# is the wamid known, the client by phone (locked), and their most recent open lead (locked) —
+# the same rules as the services, which still handle every other case.
+_LOOKUP_SQL = (
+    "WITH c AS (SELECT id, whatsapp_user_id FROM clients WHERE phone = %s FOR UPDATE), "
+    "l AS (SELECT leads.id FROM leads JOIN c ON leads.client_id = c.id "
+    "WHERE leads.status IN (%s, %s, %s, %s) "
+    "ORDER BY leads.created_at DESC, leads.id DESC LIMIT 1 FOR UPDATE OF leads) "
+    "SELECT EXISTS (SELECT 1 FROM communications WHERE whatsapp_message_id = %s), "
+    "(SELECT id FROM c), (SELECT whatsapp_user_id FROM c), (SELECT id FROM l)"
+)
+
+
+def _lean_lookup(msg: InboundMessage) -> tuple[bool, int | None, str | None, int | None] | None:
+    if connection.vendor != "postgresql" or not msg.wa_id:
+        return None
+    try:
+        phone = phone_from_wa_id(msg.wa_id)
+    except InvalidPhone:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_LOOKUP_SQL, [phone, *_OPEN_STATUSES, msg.wamid])
+        row = cursor.fetchone()
+    assert row is not None
+    return bool(row[0]), row[1], row[2], row[3]
 
 
 def message_store_inbound(*, msg: InboundMessage) -> tuple[int | None, bool]:
@@ -336,24 +391,23 @@ def message_store_inbound(*, msg: InboundMessage) -> tuple[int | None, bool]:
     Duplicates (a known wamid) return (None, True) and change nothing. Runs inside the event's
     transaction (no savepoint of its own: fewer statements on the hot path).
     """
-    if Communication.objects.filter(whatsapp_message_id=msg.wamid).exists():
-        return None, True
     with transaction.atomic(savepoint=False):
+        lean = _lean_lookup(msg)
+        if lean is not None:
+            known, client_id, bsuid, lead_id = lean
+            if known:
+                return None, True
+            if client_id is not None and lead_id is not None:
+                if msg.bsuid and bsuid != msg.bsuid:
+                    _remember_bsuid(Client.objects.get(pk=client_id), msg.bsuid)
+                return _insert_and_count(msg, client_id, lead_id), True
+        elif Communication.objects.filter(whatsapp_message_id=msg.wamid).exists():
+            return None, True
         client = _resolve_client(msg)
         if client is None:
             return None, False
         lead, _created = lead_get_or_create_open(client=client)
-        comm_id = _insert_communication(msg, client.pk, lead.pk)
-        if comm_id is None:
-            return None, True
-        Lead.objects.filter(pk=lead.pk).update(
-            unread_messages_count=Coalesce(F("unread_messages_count"), Value(0)) + 1,
-            last_message_at=Greatest(
-                Coalesce(F("last_message_at"), Value(msg.created_at)), Value(msg.created_at)
-            ),
-            updated_at=timezone.now(),
-        )
-    return comm_id, True
+        return _insert_and_count(msg, client.pk, lead.pk), True
 
 
 def status_apply(*, status: dict[str, Any]) -> bool:
@@ -444,26 +498,43 @@ def event_process(*, event: WebhookEvent) -> Outcome:
 
 
 def event_receive(*, raw_body: bytes, signature: str) -> WebhookEvent:
-    """Store a signed delivery and process it in one transaction (one commit per delivery).
+    """Store a signed delivery and process it; the event row is committed before the 200.
 
-    Processing runs in a savepoint: when it fails only its writes roll back and the event is
-    still committed, marked failed, to be retried or replayed. The 200 goes out only after the
-    commit, so a crash before it makes Meta deliver again; nothing acknowledged is ever lost.
-    The event row is written once, with its outcome (PERFORMANCE.md: fewer statements).
+    The happy path is one transaction: the messages, statuses and the event row with its
+    outcome (one commit per delivery; PERFORMANCE.md). When processing fails, that transaction
+    rolls back and the event is stored on its own, marked failed, to be retried or replayed.
+    Either way the event is committed before Meta gets its 200; a crash before that makes Meta
+    deliver again, so nothing acknowledged is ever lost.
     """
-    with transaction.atomic():
-        event = WebhookEvent(raw_body=raw_body, signature=signature[:100])
-        return event_run(event=event)
+    return event_run(event=WebhookEvent(raw_body=raw_body, signature=signature[:100]))
+
+
+def _save_event(event: WebhookEvent, *, new: bool) -> None:
+    if new:
+        event.pk = None
+        event._state.adding = True
+        event.save(force_insert=True)
+    else:
+        event.save(update_fields=["status", "attempts", "last_error", "processed_at", "notes"])
 
 
 def event_run(*, event: WebhookEvent) -> WebhookEvent:
     """Process an event and record the result on it; never raises for a processing failure."""
     from dreamland.whatsapp.tasks import media_download_enqueue, webhook_event_schedule_retry
 
+    new = event.pk is None
     event.attempts += 1
     try:
         with transaction.atomic():
             outcome = event_process(event=event)
+            event.status = EventStatus.UNMATCHED if outcome.unmatched else EventStatus.PROCESSED
+            event.last_error = ""
+            event.notes = outcome.notes or None
+            event.processed_at = timezone.now()
+            _save_event(event, new=new)
+            for comm_id in outcome.media_ids:
+                media_download_enqueue(communication_id=comm_id)
+        return event
     except NotAnEnvelope as exc:
         event.status = EventStatus.IGNORED
         event.last_error = str(exc)
@@ -472,17 +543,34 @@ def event_run(*, event: WebhookEvent) -> WebhookEvent:
         logger.exception("WhatsApp webhook event #%s failed", event.pk or "(new)")
         event.status = EventStatus.FAILED
         event.last_error = f"{exc.__class__.__name__}: {exc}"[:4000]
-    else:
-        event.status = EventStatus.UNMATCHED if outcome.unmatched else EventStatus.PROCESSED
-        event.last_error = ""
-        event.notes = outcome.notes or None
-        event.processed_at = timezone.now()
-        for comm_id in outcome.media_ids:
-            media_download_enqueue(communication_id=comm_id)
-    if event.pk is None:
-        event.save(force_insert=True)
-    else:
-        event.save(update_fields=["status", "attempts", "last_error", "processed_at", "notes"])
+        event.processed_at = None
+    _save_event(event, new=new)
     if event.status == EventStatus.FAILED:
         transaction.on_commit(lambda: webhook_event_schedule_retry(event))
     return event
+
+
+def statuses_reapply(*, wamid: str, since: timedelta = timedelta(days=1)) -> int:
+    """Apply statuses that arrived before we knew their wamid (the send's 200 raced the webhook).
+
+    Only events with notes are scanned (few), from the last day; returns how many were applied.
+    """
+    applied = 0
+    events = WebhookEvent.objects.filter(
+        received_at__gte=timezone.now() - since, notes__isnull=False
+    ).order_by("received_at", "pk")
+    for event in events:
+        notes = event.notes if isinstance(event.notes, list) else []
+        if not any(_dict(note).get("unknown_status") == wamid for note in notes):
+            continue
+        try:
+            values = iter_values(json.loads(bytes(event.raw_body)))
+        except (ValueError, NotAnEnvelope):
+            continue
+        for value in values:
+            for status in value.get("statuses") or []:
+                if _dict(status).get("id") == wamid and status_apply(status=status):
+                    applied += 1
+        event.notes = [n for n in notes if _dict(n).get("unknown_status") != wamid] or None
+        event.save(update_fields=["notes"])
+    return applied

@@ -118,6 +118,9 @@ def whatsapp_send(communication_id: int, attempt: int = 1) -> str:
     Communication.objects.filter(pk=comm.pk, whatsapp_status=WhatsAppStatus.PENDING).update(
         whatsapp_status=WhatsAppStatus.SENT, sent_at=now
     )
+    from dreamland.whatsapp.inbound import statuses_reapply
+
+    statuses_reapply(wamid=result.wamid)
     return "sent"
 
 

@@ -2,60 +2,36 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 from functools import partial
 
 import pytest
-from django.db import connection
 
 from dreamland.accounts.models import Role, User
 from dreamland.bookings.models import Booking
+from dreamland.bookings.tests.threads import run_together, threaded_db
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead, LeadStatus
 from dreamland.leads.services import lead_convert, lead_create
 from dreamland.lib.errors import DomainError
 from dreamland.tours.models import Tour, TourDeparture
 
-
-def _run_together(jobs: list[Callable[[], object]]) -> Counter[str]:
-    barrier = threading.Barrier(len(jobs))
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def run(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            try:
-                job()
-                result = "ok"
-            except DomainError as exc:
-                result = exc.code
-            except Exception as exc:
-                result = f"error: {exc!r}"
-            with lock:
-                outcomes[result] += 1
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return outcomes
+__all__ = ["threaded_db"]
+pytestmark = pytest.mark.usefixtures("threaded_db")
 
 
-@pytest.mark.django_db(transaction=True)
+def _code(exc: Exception) -> str:
+    return exc.code if isinstance(exc, DomainError) else f"error: {exc!r}"
+
+
 def test_a_lead_converted_by_two_agents_at_once_books_once() -> None:
     client = Client.objects.create(name="Maria", phone="+77010000001")
     lead = Lead.objects.create(client=client, status=LeadStatus.QUOTED)
     tour = Tour.objects.create(name="Altai", capacity=10, base_price=100)
     departure = TourDeparture.objects.create(tour=tour, departure_date="2026-12-01")
 
-    outcomes = _run_together(
-        [lambda: lead_convert(lead=lead, tour_departure=departure, num_participants=2)] * 6
+    outcomes = run_together(
+        [partial(lead_convert, lead=lead, tour_departure=departure, num_participants=2)] * 6, _code
     )
 
     assert outcomes == Counter({"ok": 1, "already_converted": 5})
@@ -64,7 +40,6 @@ def test_a_lead_converted_by_two_agents_at_once_books_once() -> None:
     assert lead.status == LeadStatus.WON
 
 
-@pytest.mark.django_db(transaction=True)
 def test_round_robin_gives_simultaneous_leads_to_agents_in_turn(settings) -> None:
     settings.LEAD_ROUND_ROBIN = True
     agents = [
@@ -75,7 +50,7 @@ def test_round_robin_gives_simultaneous_leads_to_agents_in_turn(settings) -> Non
     ]
     clients = [Client.objects.create(name=f"C{i}", phone=f"+770100002{i:02d}") for i in range(12)]
 
-    outcomes = _run_together([partial(lead_create, client=c) for c in clients])
+    outcomes = run_together([partial(lead_create, client=c) for c in clients], _code)
 
     assert outcomes == Counter({"ok": 12})
     per_agent = Counter(Lead.objects.values_list("assigned_agent_id", flat=True))

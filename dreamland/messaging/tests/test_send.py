@@ -232,3 +232,48 @@ def test_a_template_is_sent_in_the_clients_language_with_its_values(
             ],
         }
     ]
+
+
+@respx.mock
+def test_a_status_that_overtook_the_send_answer_is_applied_afterwards(
+    customer: Any, agent: Any, django_capture_on_commit_callbacks: Any, client: Any
+) -> None:
+    from dreamland.whatsapp.models import WebhookEvent
+    from dreamland.whatsapp.tests.helpers import post_json, status_body
+
+    post_json(client, status_body(WAMID, "delivered", "1718000100"))
+    assert WebhookEvent.objects.get().notes == [{"unknown_status": WAMID, "status": "delivered"}]
+    respx.post(SEND_URL).mock(return_value=httpx.Response(200, json=fixture("send_response.json")))
+    comm = _send(customer, agent, django_capture_on_commit_callbacks)
+    assert comm.whatsapp_status == WhatsAppStatus.DELIVERED
+    assert comm.delivered_at is not None
+    assert WebhookEvent.objects.get().notes is None
+
+
+def test_a_template_send_refuses_a_missing_value_and_stores_nothing(
+    customer: Any, agent: Any
+) -> None:
+    template_create(
+        name="payment_reminder", content="Оплата {{1}} до {{2}}", variables=["amount", "due"]
+    )
+    with pytest.raises(ValidationError, match="due"):
+        message_send_template(
+            client=customer, template="payment_reminder", variables=["1000"], sent_by=agent
+        )
+    assert not Communication.objects.filter(direction=Direction.OUTBOUND).exists()
+
+
+def test_a_template_send_without_credentials_is_not_configured(
+    customer: Any, agent: Any, settings: Any
+) -> None:
+    settings.WHATSAPP_PHONE_NUMBER_ID = ""
+    with pytest.raises(NotConfigured):
+        message_send_template(client=customer, template="anything", variables=[], sent_by=agent)
+
+
+def test_a_lead_of_another_client_is_refused(customer: Any, agent: Any, make_client: Any) -> None:
+    from dreamland.leads.models import Lead
+
+    other_lead = Lead.objects.create(client=make_client())
+    with pytest.raises(ValidationError):
+        message_send_text(client=customer, body="x", sent_by=agent, lead=other_lead)

@@ -422,3 +422,16 @@ def test_a_bsuid_only_message_of_a_known_client_is_tied_to_them(
     post_json(client, body)
     assert Communication.objects.get().client == known
     assert WebhookEvent.objects.get().status == EventStatus.PROCESSED
+
+
+def test_the_dashboard_test_message_without_a_wamid_prefix_is_stored(client: HttpClient) -> None:
+    body = message_body(
+        {"id": "ABGGFlA5Fpa", "type": "text", "text": {"body": "this is a text message"}},
+        wa_id="16315551181",
+        name="test user name",
+    )
+    body["entry"][0]["id"] = "0"
+    assert post_json(client, body).status_code == 200
+    comm = Communication.objects.get()
+    assert comm.whatsapp_message_id == "ABGGFlA5Fpa"
+    assert comm.client.phone == "+16315551181"

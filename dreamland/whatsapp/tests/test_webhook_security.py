@@ -139,3 +139,19 @@ def test_json_that_is_not_a_whatsapp_envelope_is_kept_but_ignored(
 
 def test_other_methods_are_not_allowed(client: HttpClient) -> None:
     assert client.put(URL).status_code == 405
+
+
+def test_absurdly_nested_json_is_a_400_not_a_500(client: HttpClient) -> None:
+    response = post_raw(client, b"[" * 200_000 + b"]" * 200_000)
+    assert response.status_code == 400
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_invalid_utf8_is_a_400(client: HttpClient) -> None:
+    assert post_raw(client, b'{"object": "\xff"}').status_code == 400
+
+
+def test_a_missing_app_secret_is_logged(client: HttpClient, settings: Any, caplog: Any) -> None:
+    settings.WHATSAPP_APP_SECRET = ""
+    post_raw(client, b"{}", signature="sha256=00")
+    assert "WHATSAPP_APP_SECRET is not configured" in caplog.text
