@@ -153,3 +153,29 @@ def test_the_booking_list_does_not_query_per_booking(
     with django_assert_max_num_queries(5):
         body = api.get("/bookings").json()
     assert all(b["balance_due"] == "5.00" for b in body["items"])
+
+
+def test_agents_see_payments_of_visible_bookings_only(
+    agent, other_agent, make_client, make_departure, api_as
+):
+    theirs = make_client()
+    Lead.objects.create(client=theirs, assigned_agent=other_agent)
+    departure = make_departure()
+    hidden = Booking.objects.create(client=theirs, tour_departure=departure, num_participants=1)
+    shown = Booking.objects.create(
+        client=make_client(), tour_departure=departure, num_participants=1
+    )
+    for booking in (hidden, shown):
+        Payment.objects.create(
+            booking=booking,
+            amount="1.00",
+            currency="KZT",
+            payment_date=date(2026, 1, 1),
+            payment_method="cash",
+        )
+    api = api_as(agent)
+    assert [p["booking_id"] for p in api.get("/payments").json()["items"]] == [shown.pk]
+    hidden_payment = Payment.objects.get(booking=hidden)
+    assert api.get(f"/payments/{hidden_payment.pk}").status_code == 404
+    r = api.post("/payments", {"booking_id": hidden.pk, "amount": "5.00"})
+    assert r.status_code == 422

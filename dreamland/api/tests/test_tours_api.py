@@ -37,3 +37,15 @@ def test_capacity_below_seats_taken_is_409(admin_user, make_client, make_departu
     Booking.objects.create(client=make_client(), tour_departure=departure, num_participants=4)
     r = api_as(admin_user).patch(f"/tour-departures/{departure.pk}", {"capacity": 3})
     assert r.status_code == 409
+
+
+def test_the_departure_list_counts_seats_without_a_query_per_departure(
+    agent, make_client, make_departure, api_as, django_assert_max_num_queries
+):
+    for _ in range(6):
+        departure = make_departure(capacity=5)
+        Booking.objects.create(client=make_client(), tour_departure=departure, num_participants=2)
+    api = api_as(agent)
+    with django_assert_max_num_queries(4):
+        body = api.get("/tour-departures").json()
+    assert [d["seats_left"] for d in body["items"]] == [3] * 6
