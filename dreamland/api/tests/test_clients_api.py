@@ -154,3 +154,35 @@ def test_the_list_does_not_query_per_client(
     with django_assert_max_num_queries(6):
         body = api.get("/clients").json()
     assert body["count"] == 10 and all(c["lifetime_value"] == "1.00" for c in body["items"])
+
+
+def test_lifetime_value_is_converted_at_each_payments_date(
+    manager, make_client, make_departure, api_as
+):
+    from dreamland.money.models import ExchangeRate
+
+    client = make_client()
+    booking = Booking.objects.create(
+        client=client,
+        tour_departure=make_departure(),
+        num_participants=1,
+        total_amount=Decimal("90000.00"),
+        currency="KZT",
+    )
+    Payment.objects.create(
+        booking=booking,
+        amount=Decimal("45000"),
+        currency="KZT",
+        payment_date=date(2026, 1, 5),
+        payment_method="cash",
+        status="completed",
+    )
+    ExchangeRate.objects.create(date=date(2026, 1, 5), currency="USD", rate=Decimal("500"))
+    manager.preferred_currency = "USD"
+    manager.save()
+    body = api_as(manager).get(f"/clients/{client.pk}").json()
+    assert body["lifetime_value"] == "90.00" and body["lifetime_value_currency"] == "USD"
+    assert (
+        api_as(manager).get(f"/clients/{client.pk}?currency=KZT").json()["lifetime_value"]
+        == "45000.00"
+    )
