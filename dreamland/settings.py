@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "ninja",
     "dreamland.lib",
     "dreamland.accounts",
     "dreamland.clients",

@@ -48,3 +48,61 @@ def user_authenticate(*, email: str, password: str) -> User | None:
                 locked_until=now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES),
             )
     return None
+
+
+USER_EDITABLE = (
+    "email",
+    "name",
+    "password",
+    "role",
+    "preferred_language",
+    "preferred_currency",
+    "is_active",
+)
+
+
+def user_create(
+    *, email: str, password: str, name: str, role: str = "agent", **fields: object
+) -> User:
+    """A new staff user; a taken email is a field error."""
+    from django.core.exceptions import ValidationError
+
+    if User.objects.filter(email__iexact=email.strip()).exists():
+        raise ValidationError({"email": "A user with this email already exists."})
+    extra = {k: v for k, v in fields.items() if v is not None}
+    return User.objects.create_user(
+        email=email.strip(), password=password, name=name, role=role, **extra
+    )
+
+
+def user_update(*, user: User, **fields: object) -> User:
+    """Edit a user; `password` is hashed, nulls on required fields are refused."""
+    from django.core.exceptions import ValidationError
+
+    unknown = set(fields) - set(USER_EDITABLE)
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    for name in ("email", "name", "password", "role", "is_active"):
+        if name in fields and fields[name] is None:
+            raise ValidationError({name: "This field cannot be null."})
+    if "email" in fields:
+        email = str(fields["email"]).strip().lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            raise ValidationError({"email": "A user with this email already exists."})
+        fields["email"] = email
+    password = fields.pop("password", None)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if password is not None:
+        user.set_password(str(password))
+    user.full_clean(exclude=["password"], validate_unique=False)
+    user.save()
+    return user
+
+
+def user_deactivate(*, user: User) -> User:
+    """Deactivate: login and API tokens stop working; leads and history keep the user."""
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active", "updated_at"])
+    return user

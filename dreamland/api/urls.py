@@ -1,5 +1,7 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from dreamland.api.api import api
+
+urlpatterns: list[URLPattern | URLResolver] = [path("", api.urls)]

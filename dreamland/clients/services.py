@@ -126,3 +126,20 @@ def client_update(*, client: Client, **fields: Any) -> Client:
     except IntegrityError:
         raise PhoneTaken(Client.objects.get(phone=cleaned["phone"])) from None
     return client
+
+
+def client_delete(*, client: Client) -> None:
+    """Delete a client who never booked (`Conflict`, code `has_bookings`, otherwise)."""
+    from dreamland.bookings.models import Booking
+
+    with transaction.atomic():
+        if Booking.objects.filter(client=client).exists():
+            raise Conflict(
+                f"Client #{client.pk} has bookings and cannot be deleted.", code="has_bookings"
+            )
+        try:
+            client.delete()
+        except IntegrityError:
+            raise Conflict(
+                f"Client #{client.pk} has bookings and cannot be deleted.", code="has_bookings"
+            ) from None

@@ -1,0 +1,85 @@
+"""One JSON shape for every error the API answers.
+
+Field errors: `{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}` (ninja's validation shape).
+Rule errors: `{"detail": "...", "code": "..."}` with the domain error's status code.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.http import HttpRequest, HttpResponse
+from ninja import Schema
+
+from dreamland.accounts.services import AccountLocked
+from dreamland.lib.errors import DomainError
+
+if TYPE_CHECKING:
+    from ninja import NinjaAPI
+
+
+class ErrorOut(Schema):
+    detail: str | list[dict[str, Any]]
+    code: str | None = None
+    # 409 duplicate phone: the client that already has it.
+    client_id: int | None = None
+
+
+ERRORS: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+def _field_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            {"loc": ["body", field], "msg": str(msg), "type": "value_error"}
+            for field, messages in exc.message_dict.items()
+            for msg in messages
+        ]
+    return [{"loc": ["body"], "msg": str(msg), "type": "value_error"} for msg in exc.messages]
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, body: dict[str, Any], status: int) -> HttpResponse:
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
+        existing = getattr(exc, "client", None)
+        if existing is not None:
+            body["client_id"] = existing.pk
+        return respond(request, body, exc.status_code)
+
+    @api.exception_handler(DjangoValidationError)
+    def validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        return respond(request, {"detail": _field_errors(exc)}, 422)
+
+    @api.exception_handler(PermissionDenied)
+    def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return respond(request, {"detail": str(exc) or "Forbidden.", "code": "forbidden"}, 403)
+
+    @api.exception_handler(AccountLocked)
+    def account_locked(request: HttpRequest, exc: AccountLocked) -> HttpResponse:
+        return respond(request, {"detail": str(exc), "code": "account_locked"}, 429)
+
+    @api.exception_handler(IntegrityError)
+    def integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        return respond(
+            request, {"detail": "The change conflicts with existing data.", "code": "conflict"}, 409
+        )
+
+    @api.exception_handler(DataError)
+    def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+        return respond(
+            request, {"detail": "A value is out of range.", "code": "invalid_value"}, 422
+        )

@@ -1,0 +1,42 @@
+"""/communications: read-only; messages are sent with `POST /clients/{id}/messages`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router
+
+from dreamland.api.access import get_or_404, visible_communications
+from dreamland.api.auth import current_user
+from dreamland.api.errors import ERRORS
+from dreamland.api.pagination import Page, paginate
+from dreamland.api.schemas import CommunicationOut, CommunicationTypeCode, Id, page_schema
+from dreamland.messaging.models import Communication
+
+router = Router(tags=["communications"])
+CommunicationPage = page_schema(CommunicationOut, "CommunicationPage")
+
+
+class CommunicationFilters(Page):
+    client_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    lead_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    communication_type: CommunicationTypeCode | None = None
+
+
+@router.get("", response={200: CommunicationPage, **ERRORS})
+def communication_list(
+    request: HttpRequest, filters: Query[CommunicationFilters]
+) -> dict[str, Any]:
+    qs = visible_communications(current_user(request)).order_by("-created_at", "-pk")
+    for name in ("client_id", "lead_id", "communication_type"):
+        value = getattr(filters, name)
+        if value is not None:
+            qs = qs.filter(**{name: value})
+    items, count = paginate(qs, filters)
+    return {"items": items, "count": count}
+
+
+@router.get("/{communication_id}", response={200: CommunicationOut, **ERRORS})
+def communication_get(request: HttpRequest, communication_id: Id) -> Communication:
+    return get_or_404(visible_communications(current_user(request)), communication_id)

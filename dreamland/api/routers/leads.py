@@ -1,0 +1,145 @@
+"""/leads: the pipeline through `dreamland.leads.services`; agents see theirs and unassigned ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Field, Query, Router
+
+from dreamland.accounts.models import Role, User
+from dreamland.api.access import get_or_404, visible_clients, visible_leads
+from dreamland.api.auth import current_user
+from dreamland.api.errors import ERRORS
+from dreamland.api.pagination import Page, paginate
+from dreamland.api.schemas import (
+    BookingOut,
+    ConvertIn,
+    Id,
+    LeadIn,
+    LeadOut,
+    LeadPatch,
+    LeadSourceCode,
+    LeadStatusCode,
+    body_fields,
+    page_schema,
+)
+from dreamland.api.values import with_balances
+from dreamland.bookings.models import Booking
+from dreamland.leads.models import Lead
+from dreamland.leads.services import lead_convert, lead_create, lead_update
+from dreamland.tours.models import Tour, TourDeparture
+
+router = Router(tags=["leads"])
+LeadPage = page_schema(LeadOut, "LeadPage")
+
+
+class LeadFilters(Page):
+    status: LeadStatusCode | None = None
+    source: LeadSourceCode | None = None
+    assigned_agent_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    tour_interest_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    client_id: int | None = Field(None, ge=1, le=2**31 - 1)
+
+
+@router.get("", response={200: LeadPage, **ERRORS})
+def lead_list(request: HttpRequest, filters: Query[LeadFilters]) -> dict[str, Any]:
+    qs = visible_leads(current_user(request)).order_by("-created_at", "-pk")
+    for name in ("status", "source", "assigned_agent_id", "tour_interest_id", "client_id"):
+        value = getattr(filters, name)
+        if value is not None:
+            qs = qs.filter(**{name: value})
+    items, count = paginate(qs, filters)
+    return {"items": items, "count": count}
+
+
+def _agent(user: User, agent_id: int | None) -> User | None:
+    """The assignee asked for; agents may only take a lead themselves or leave it unassigned."""
+    if agent_id is None:
+        return None
+    if not user.is_manager and agent_id != user.pk:
+        raise PermissionDenied("Only managers and admins assign leads to others.")
+    agent = User.objects.filter(
+        pk=agent_id, is_active=True, role__in=[Role.AGENT, Role.MANAGER]
+    ).first()
+    if agent is None:
+        raise ValidationError({"assigned_agent_id": "No active agent with this id."})
+    return agent
+
+
+def _tour(tour_id: int | None) -> Tour | None:
+    if tour_id is None:
+        return None
+    tour = Tour.objects.filter(pk=tour_id).first()
+    if tour is None:
+        raise ValidationError({"tour_interest_id": "No tour with this id."})
+    return tour
+
+
+@router.post("", response={201: LeadOut, **ERRORS})
+def lead_post(request: HttpRequest, payload: LeadIn) -> tuple[int, Lead]:
+    user = current_user(request)
+    client = visible_clients(user).filter(pk=payload.client_id).first()
+    if client is None:
+        raise ValidationError({"client_id": "No client with this id."})
+    lead = lead_create(
+        client=client,
+        source=payload.source,
+        assigned_agent=_agent(user, payload.assigned_agent_id),
+        tour_interest=_tour(payload.tour_interest_id),
+    )
+    return 201, lead
+
+
+def _lead(request: HttpRequest, lead_id: int) -> Lead:
+    return get_or_404(visible_leads(current_user(request)), lead_id)
+
+
+@router.get("/{lead_id}", response={200: LeadOut, **ERRORS})
+def lead_get(request: HttpRequest, lead_id: Id) -> Lead:
+    return _lead(request, lead_id)
+
+
+@router.patch("/{lead_id}", response={200: LeadOut, **ERRORS})
+def lead_patch(request: HttpRequest, lead_id: Id, payload: LeadPatch) -> Lead:
+    """Change status (pipeline rules), tour interest, source; managers also reassign."""
+    user = current_user(request)
+    lead = _lead(request, lead_id)
+    sent = body_fields(payload)
+    fields: dict[str, Any] = {}
+    if "status" in sent:
+        if sent["status"] is None:
+            raise ValidationError({"status": "This field cannot be null."})
+        fields["status"] = sent["status"]
+    if "source" in sent:
+        if sent["source"] is None:
+            raise ValidationError({"source": "This field cannot be null."})
+        fields["source"] = sent["source"]
+    if "tour_interest_id" in sent:
+        fields["tour_interest"] = _tour(sent["tour_interest_id"])
+    if "assigned_agent_id" in sent:
+        agent_id = sent["assigned_agent_id"]
+        # Agents may take an unassigned lead themselves; only managers give leads to others.
+        if not user.is_manager and agent_id not in (lead.assigned_agent_id, user.pk):
+            raise PermissionDenied("Only managers and admins reassign leads.")
+        if agent_id != lead.assigned_agent_id:
+            fields["assigned_agent"] = _agent(user, agent_id)
+    return lead_update(lead=lead, actor=user, **fields)
+
+
+@router.post("/{lead_id}/convert", response={201: BookingOut, **ERRORS})
+def lead_convert_action(
+    request: HttpRequest, lead_id: Id, payload: ConvertIn
+) -> tuple[int, Booking]:
+    """Book the lead's client on a departure and mark the lead won (409 when no seats are left)."""
+    user = current_user(request)
+    lead = _lead(request, lead_id)
+    departure = TourDeparture.objects.filter(pk=payload.tour_departure_id).first()
+    if departure is None:
+        raise ValidationError({"tour_departure_id": "No departure with this id."})
+    booking = lead_convert(
+        lead=lead, tour_departure=departure, num_participants=payload.num_participants, actor=user
+    )
+    with_balances([booking])
+    return 201, booking
