@@ -46,6 +46,11 @@ def text(wamid: str, body: str = "hello", **extra: Any) -> dict[str, Any]:
     }
 
 
+def meta(comm: Communication) -> dict[str, Any]:
+    assert isinstance(comm.metadata, dict)
+    return comm.metadata
+
+
 def only_event() -> WebhookEvent:
     return WebhookEvent.objects.get()
 
@@ -65,7 +70,9 @@ DASHBOARD_TEST = {
                             "display_phone_number": "16505551111",
                             "phone_number_id": "123456123",
                         },
-                        "contacts": [{"profile": {"name": "test user name"}, "wa_id": "16315551181"}],
+                        "contacts": [
+                            {"profile": {"name": "test user name"}, "wa_id": "16315551181"}
+                        ],
                         "messages": [
                             {
                                 "from": "16315551181",
@@ -104,10 +111,17 @@ OTHER_FIELDS: list[dict[str, Any]] = [
             "reason": "NONE",
         },
     },
-    {"field": "account_update", "value": {"phone_number": "77273334455", "event": "VERIFIED_ACCOUNT"}},
+    {
+        "field": "account_update",
+        "value": {"phone_number": "77273334455", "event": "VERIFIED_ACCOUNT"},
+    },
     {
         "field": "phone_number_quality_update",
-        "value": {"display_phone_number": "77273334455", "event": "FLAGGED", "current_limit": "TIER_10K"},
+        "value": {
+            "display_phone_number": "77273334455",
+            "event": "FLAGGED",
+            "current_limit": "TIER_10K",
+        },
     },
     {
         "field": "template_category_update",
@@ -194,8 +208,18 @@ TYPES: list[tuple[dict[str, Any], str]] = [
                 "catalog_id": "c1",
                 "text": "please",
                 "product_items": [
-                    {"product_retailer_id": "tour-1", "quantity": "2", "item_price": "100", "currency": "USD"},
-                    {"product_retailer_id": "tour-2", "quantity": 1, "item_price": 50, "currency": "USD"},
+                    {
+                        "product_retailer_id": "tour-1",
+                        "quantity": "2",
+                        "item_price": "100",
+                        "currency": "USD",
+                    },
+                    {
+                        "product_retailer_id": "tour-2",
+                        "quantity": 1,
+                        "item_price": 50,
+                        "currency": "USD",
+                    },
                 ],
             },
         },
@@ -225,12 +249,17 @@ TYPES: list[tuple[dict[str, Any], str]] = [
     ),
     ({"type": "hologram", "hologram": {"id": "h1"}}, "[hologram message]"),
     ({"type": "order", "order": {"product_items": 7}}, "[Order] 0 item(s)"),
-    ({"type": "contacts", "contacts": [{"phones": 5, "name": {"formatted_name": "A"}}]}, "[Contacts] A"),
-    ({"type": 12}, "[unknown message]"),
+    (
+        {"type": "contacts", "contacts": [{"phones": 5, "name": {"formatted_name": "A"}}]},
+        "[Contacts] A",
+    ),
+    ({"type": 12}, "[Unsupported message]"),
 ]
 
 
-@pytest.mark.parametrize(("message", "expected"), TYPES, ids=[str(t[0]["type"]) + str(i) for i, t in enumerate(TYPES)])
+@pytest.mark.parametrize(
+    ("message", "expected"), TYPES, ids=[str(t[0]["type"]) + str(i) for i, t in enumerate(TYPES)]
+)
 def test_every_message_type_becomes_a_readable_communication(
     client: HttpClient, message: dict[str, Any], expected: str
 ) -> None:
@@ -247,7 +276,13 @@ def test_a_message_without_contacts_or_profile(client: HttpClient) -> None:
     del value["contacts"]
     value2 = messages_value([text("wamid.nc2", **{"from": "77015550000"})])
     value2["contacts"] = [{"wa_id": "77015550000"}]
-    assert post_json(client, envelope({"field": "messages", "value": value}, {"field": "messages", "value": value2})).status_code == 200
+    assert (
+        post_json(
+            client,
+            envelope({"field": "messages", "value": value}, {"field": "messages", "value": value2}),
+        ).status_code
+        == 200
+    )
     assert Communication.objects.count() == 2
     assert set(Client.objects.values_list("name", flat=True)) == {"+77011234567", "+77015550000"}
 
@@ -261,7 +296,12 @@ def test_odd_timestamps_never_fail_and_never_land_in_the_future(
         del message["timestamp"]
     else:
         message["timestamp"] = stamp
-    assert post_json(client, envelope({"field": "messages", "value": messages_value([message])})).status_code == 200
+    assert (
+        post_json(
+            client, envelope({"field": "messages", "value": messages_value([message])})
+        ).status_code
+        == 200
+    )
     comm = Communication.objects.get()
     assert comm.created_at <= timezone.now() + timedelta(minutes=5)
     assert comm.lead is not None and comm.lead.last_message_at is not None
@@ -290,7 +330,9 @@ def test_a_nul_in_an_unknown_status_id_does_not_fail(client: HttpClient) -> None
 
 
 def test_a_lone_surrogate_in_text_is_stored(client: HttpClient) -> None:
-    raw = json.dumps(envelope({"field": "messages", "value": messages_value([text("wamid.sur", "a\ud800b")])})).encode()
+    raw = json.dumps(
+        envelope({"field": "messages", "value": messages_value([text("wamid.sur", "a\ud800b")])})
+    ).encode()
     assert post_raw(client, raw).status_code == 200
     assert only_event().status == EventStatus.PROCESSED, only_event().last_error
     assert Communication.objects.get().body is not None
@@ -304,15 +346,20 @@ def test_a_message_with_errors_is_kept(client: HttpClient) -> None:
         "type": "unsupported",
         "errors": [{"code": 131051, "title": "Message type unknown"}],
     }
-    payload = envelope({"field": "messages", "value": messages_value([message], errors=[{"code": 1}])})
+    payload = envelope(
+        {"field": "messages", "value": messages_value([message], errors=[{"code": 1}])}
+    )
     assert post_json(client, payload).status_code == 200
-    assert Communication.objects.get().metadata["errors"][0]["code"] == 131051
+    assert meta(Communication.objects.get())["errors"][0]["code"] == 131051
 
 
 def test_a_plus_in_from_finds_the_same_client(client: HttpClient) -> None:
     post_json(client, envelope({"field": "messages", "value": messages_value([text("wamid.p1")])}))
     value = messages_value([text("wamid.p2", **{"from": "+77011234567"})])
-    value["contacts"] = [{"profile": {"name": "Aigerim"}, "wa_id": "+77011234567"}, {"wa_id": "77010000000"}]
+    value["contacts"] = [
+        {"profile": {"name": "Aigerim"}, "wa_id": "+77011234567"},
+        {"wa_id": "77010000000"},
+    ]
     assert post_json(client, envelope({"field": "messages", "value": value})).status_code == 200
     assert Client.objects.count() == 1
     assert Communication.objects.count() == 2
@@ -330,11 +377,13 @@ def test_ids_longer_than_255_chars_are_stored_and_deduplicated(client: HttpClien
     assert [e.status for e in WebhookEvent.objects.order_by("pk")] == [EventStatus.PROCESSED] * 2
     comm = Communication.objects.get()
     assert comm.whatsapp_message_id and len(comm.whatsapp_message_id) <= 255
-    assert comm.metadata["wamid"] == long_id
+    assert meta(comm)["wamid"] == long_id
 
 
 def test_duplicate_keys_take_the_last_value(client: HttpClient) -> None:
-    inner = json.dumps(envelope({"field": "messages", "value": messages_value([text("wamid.dup")])}))
+    inner = json.dumps(
+        envelope({"field": "messages", "value": messages_value([text("wamid.dup")])})
+    )
     raw = inner.replace('"type": "text"', '"type": "image", "type": "text"').encode()
     assert post_raw(client, raw).status_code == 200
     assert Communication.objects.get().body == "hello"
@@ -350,7 +399,13 @@ def test_a_deeply_nested_message_part_is_stored(client: HttpClient) -> None:
     nested: Any = "x"
     for _ in range(600):
         nested = {"a": nested}
-    message = {"from": "77011234567", "id": "wamid.deep", "timestamp": "1718000000", "type": "hologram", "hologram": nested}
+    message = {
+        "from": "77011234567",
+        "id": "wamid.deep",
+        "timestamp": "1718000000",
+        "type": "hologram",
+        "hologram": nested,
+    }
     payload = envelope({"field": "messages", "value": messages_value([message])})
     assert post_json(client, payload).status_code == 200
     assert Communication.objects.get().body == "[hologram message]"
@@ -360,10 +415,39 @@ def test_a_deeply_nested_message_part_is_stored(client: HttpClient) -> None:
     "body",
     [
         {"object": "whatsapp_business_account", "entry": {"id": "1", "changes": []}},
-        {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": None}]}]},
+        {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "1", "changes": [{"field": "messages", "value": None}]}],
+        },
         {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": 5}]},
-        {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {"messages": 5, "statuses": 7, "contacts": 3}}]}]},
-        {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {"messages": [5, None, {"id": None}], "statuses": [None]}}]}]},
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {"messages": 5, "statuses": 7, "contacts": 3},
+                        }
+                    ],
+                }
+            ],
+        },
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {"messages": [5, None, {"id": None}], "statuses": [None]},
+                        }
+                    ],
+                }
+            ],
+        },
     ],
 )
 def test_broken_envelopes_are_acknowledged_and_stored(client: HttpClient, body: Any) -> None:
@@ -385,7 +469,12 @@ def test_statuses_with_pricing_callback_data_and_errors_are_applied(client: Http
         "wamid.out",
         "delivered",
         biz_opaque_callback_data="booking:42",
-        pricing={"billable": True, "pricing_model": "PMP", "category": "utility", "type": "regular"},
+        pricing={
+            "billable": True,
+            "pricing_model": "PMP",
+            "category": "utility",
+            "type": "regular",
+        },
         errors=[{"code": 131000, "title": "warning"}],
     )
     del body["entry"][0]["changes"][0]["value"]["statuses"][0]["recipient_id"]
@@ -393,9 +482,9 @@ def test_statuses_with_pricing_callback_data_and_errors_are_applied(client: Http
     assert only_event().status == EventStatus.PROCESSED
     comm = Communication.objects.get()
     assert comm.whatsapp_status == WhatsAppStatus.DELIVERED
-    assert comm.metadata["delivery"]["pricing"]["pricing_model"] == "PMP"
-    assert comm.metadata["delivery"]["biz_opaque_callback_data"] == "booking:42"
-    assert comm.metadata["delivery"]["errors"][0]["code"] == 131000
+    assert meta(comm)["delivery"]["pricing"]["pricing_model"] == "PMP"
+    assert meta(comm)["delivery"]["biz_opaque_callback_data"] == "booking:42"
+    assert meta(comm)["delivery"]["errors"][0]["code"] == 131000
 
 
 def test_a_failed_status_with_a_string_code_keeps_the_code(client: HttpClient) -> None:
@@ -407,7 +496,10 @@ def test_a_failed_status_with_a_string_code_keeps_the_code(client: HttpClient) -
         whatsapp_message_id="wamid.f",
         whatsapp_status=WhatsAppStatus.SENT,
     )
-    post_json(client, status_body("wamid.f", "failed", errors=[{"code": "131047", "title": "Re-engagement"}]))
+    post_json(
+        client,
+        status_body("wamid.f", "failed", errors=[{"code": "131047", "title": "Re-engagement"}]),
+    )
     comm = Communication.objects.get()
     assert (comm.whatsapp_status, comm.error_code) == (WhatsAppStatus.FAILED, 131047)
 
@@ -416,14 +508,22 @@ def test_a_failed_status_with_a_string_code_keeps_the_code(client: HttpClient) -
 def test_one_unmatched_message_does_not_mark_the_whole_event_unmatched(
     client: HttpClient, admin_client: HttpClient
 ) -> None:
-    orphan = {"from_user_id": "KZ.orphan", "id": "wamid.orphan", "timestamp": "1718000000", "type": "text", "text": {"body": "hi"}}
+    orphan = {
+        "from_user_id": "KZ.orphan",
+        "id": "wamid.orphan",
+        "timestamp": "1718000000",
+        "type": "text",
+        "text": {"body": "hi"},
+    }
     value = messages_value([text("wamid.ok"), orphan])
     value["contacts"].append({"profile": {"name": "Ghost"}, "user_id": "KZ.orphan"})
     assert post_json(client, envelope({"field": "messages", "value": value})).status_code == 200
     event = only_event()
     assert event.status == EventStatus.PROCESSED
     assert event.unmatched_messages == 1
-    assert event.notes == [{"unmatched_message": "wamid.orphan", "user_id": "KZ.orphan", "type": "text"}]
+    assert event.notes == [
+        {"unmatched_message": "wamid.orphan", "user_id": "KZ.orphan", "type": "text"}
+    ]
     assert Communication.objects.get().whatsapp_message_id == "wamid.ok"
     listing = admin_client.get("/admin/whatsapp/webhookevent/?needs_attention=unmatched")
     assert listing.status_code == 200
