@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib
 import logging
+from typing import Any
 
 from django.conf import settings
 
 
 def test_settings_silence_httpx_and_httpcore_info_lines() -> None:
-    loggers = settings.LOGGING["loggers"]
+    logging_config: dict[str, Any] = settings.LOGGING
+    loggers = logging_config["loggers"]
     assert loggers["httpx"]["level"] == "WARNING"
     assert loggers["httpcore"]["level"] == "WARNING"
 
