@@ -530,3 +530,46 @@ def test_one_unmatched_message_does_not_mark_the_whole_event_unmatched(
     assert f"/admin/whatsapp/webhookevent/{event.pk}/change/" in listing.content.decode()
     other = admin_client.get("/admin/whatsapp/webhookevent/?needs_attention=failed")
     assert f"/admin/whatsapp/webhookevent/{event.pk}/change/" not in other.content.decode()
+
+
+# --- more odd shapes ---------------------------------------------------------------------------
+def test_a_message_without_a_usable_id_is_kept_once(client: HttpClient) -> None:
+    message = text("x")
+    del message["id"]
+    payload = envelope({"field": "messages", "value": messages_value([message, "junk"])})
+    assert post_json(client, payload).status_code == 200
+    assert post_json(client, payload).status_code == 200
+    comm = Communication.objects.get()
+    assert comm.body == "hello"
+    assert comm.whatsapp_message_id and comm.whatsapp_message_id.startswith("noid.")
+    first = WebhookEvent.objects.order_by("pk").first()
+    assert first is not None and first.status == EventStatus.PROCESSED
+    assert {"skipped_message": "junk"} in (first.notes or [])
+
+
+def test_an_empty_text_still_has_a_readable_body(client: HttpClient) -> None:
+    message = text("wamid.empty")
+    message["text"] = {"body": 5}
+    assert post_json(client, envelope({"field": "messages", "value": messages_value([message])})).status_code == 200
+    assert Communication.objects.get().body == "[text message]"
+
+
+def test_a_timestamp_before_whatsapp_existed_is_not_believed(client: HttpClient) -> None:
+    message = text("wamid.old", timestamp="-5")
+    assert post_json(client, envelope({"field": "messages", "value": messages_value([message])})).status_code == 200
+    assert Communication.objects.get().created_at.year >= 2009
+
+
+def test_nan_and_infinity_in_a_body_do_not_fail_the_event(client: HttpClient) -> None:
+    message = {
+        "from": "77011234567",
+        "id": "wamid.nan",
+        "timestamp": "1718000000",
+        "type": "location",
+        "location": {"latitude": float("nan"), "longitude": float("inf")},
+    }
+    raw = json.dumps(envelope({"field": "messages", "value": messages_value([message])})).encode()
+    assert b"NaN" in raw
+    assert post_raw(client, raw).status_code == 200
+    assert only_event().status == EventStatus.PROCESSED, only_event().last_error
+    assert Communication.objects.get().body.startswith("[Location]")  # type: ignore[union-attr]
