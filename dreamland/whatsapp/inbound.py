@@ -69,6 +69,8 @@ MESSAGE_FIELDS = ("messages", "")
 MAX_ID = 255
 # Meta's clock and ours may differ a little; a timestamp further ahead is not believed.
 FUTURE_SLACK = timedelta(hours=1)
+# …nor a message from before WhatsApp existed (0 or negative would sort it first in the inbox).
+EARLIEST = datetime(2009, 1, 1, tzinfo=UTC)
 
 
 class NotAnEnvelope(ValueError):
@@ -119,6 +121,8 @@ def clean(value: Any) -> Any:
         except UnicodeEncodeError:
             value = value.encode("utf-8", "replace").decode("utf-8")
         return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # Python reads NaN/Infinity; neither jsonb nor SQLite's JSON check accepts it
     if isinstance(value, list):
         return [clean(item) for item in value]
     if isinstance(value, dict):
@@ -179,8 +183,9 @@ def iter_values(payload: Any) -> list[dict[str, Any]]:
     ]
 
 
-def parse_timestamp(raw: Any) -> datetime:
-    """Meta's epoch seconds (a string); missing, garbage or far in the future: now."""
+def parse_timestamp(raw: Any, *, earliest: datetime | None = None) -> datetime:
+    """Meta's epoch seconds (a string); missing, garbage, far in the future or before
+    `earliest`: now."""
     now = timezone.now()
     try:
         seconds = (
@@ -193,7 +198,9 @@ def parse_timestamp(raw: Any) -> datetime:
         at = datetime.fromtimestamp(int(seconds), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return now
-    return now if at > now + FUTURE_SLACK else at
+    if at > now + FUTURE_SLACK or (earliest is not None and at < earliest):
+        return now
+    return at
 
 
 def _text(value: Any) -> str:
@@ -286,6 +293,8 @@ def summarise(message: dict[str, Any]) -> tuple[str, dict[str, Any], str | None,
     else:
         metadata = {kind: part} if part else {}
         body = f"[{kind} message]"
+    if not body.strip():
+        body = f"[{kind} message]"
     if kind == "unknown" and part:
         metadata["unknown"] = part
     if isinstance(message.get("errors"), list):
@@ -305,7 +314,8 @@ def _key(value: Any) -> str:
     return str(value).strip().removeprefix("+")
 
 
-def parse_messages(value: dict[str, Any]) -> list[InboundMessage]:
+def parse_messages(value: dict[str, Any], notes: list[dict[str, Any]]) -> list[InboundMessage]:
+    """The messages of a `messages` change; what cannot be a message at all goes to `notes`."""
     contacts = [c for c in _list(value.get("contacts")) if isinstance(c, dict)]
     by_key: dict[str, dict[str, Any]] = {}
     for contact in contacts:
@@ -314,7 +324,8 @@ def parse_messages(value: dict[str, Any]) -> list[InboundMessage]:
                 by_key[_key(contact[key])] = contact
     parsed = []
     for message in _list(value.get("messages")):
-        if not isinstance(message, dict) or not _key(message.get("id")):
+        if not isinstance(message, dict):
+            notes.append({"skipped_message": message})
             continue
         wa_id = _key(message.get("from")) or None
         bsuid = _key(message.get("from_user_id")) or None
@@ -326,7 +337,12 @@ def parse_messages(value: dict[str, Any]) -> list[InboundMessage]:
         bsuid = bsuid or _key(sender.get("user_id")) or None
         body, metadata, media_id, mime = summarise(message)
         wamid = _key(message.get("id"))
-        if short_id(wamid) != wamid:
+        if not wamid:
+            # Keep it anyway, under an id derived from its content: a re-delivery stays one row.
+            content = json.dumps(message, sort_keys=True, ensure_ascii=False, default=str)
+            wamid = "noid." + hashlib.sha256(content.encode()).hexdigest()
+            metadata["wamid"] = None
+        elif short_id(wamid) != wamid:
             metadata["wamid"] = wamid
         context = _dict(message.get("context"))
         reply_to = _text(context.get("id")) or None
@@ -342,7 +358,7 @@ def parse_messages(value: dict[str, Any]) -> list[InboundMessage]:
                 profile_name=_text(_dict(sender.get("profile")).get("name")),
                 message_type=_text(message.get("type")) or "unknown",
                 body=body,
-                created_at=parse_timestamp(message.get("timestamp")),
+                created_at=parse_timestamp(message.get("timestamp"), earliest=EARLIEST),
                 media_id=media_id,
                 media_type=mime,
                 reply_to_message_id=reply_to,
@@ -608,7 +624,7 @@ def event_process(*, event: WebhookEvent) -> Outcome:
         outcome.message_values += 1
         if _list(value.get("errors")):
             outcome.notes.append({"errors": value["errors"]})
-        for msg in parse_messages(value):
+        for msg in parse_messages(value, outcome.notes):
             comm_id, matched = message_store_inbound(msg=msg)
             if not matched:
                 outcome.unmatched += 1
