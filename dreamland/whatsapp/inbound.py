@@ -331,7 +331,11 @@ def parse_messages(value: dict[str, Any], notes: list[dict[str, Any]]) -> list[I
         bsuid = _key(message.get("from_user_id")) or None
         found = by_key.get(wa_id or "") or by_key.get(bsuid or "")
         if found is None and len(contacts) == 1:
-            found = contacts[0]
+            # The lone contact is this sender only when nothing says otherwise: a message from
+            # another BSUID must never be filed under the contact's phone.
+            only = contacts[0]
+            if not (wa_id or bsuid) or not (_key(only.get("wa_id")) or _key(only.get("user_id"))):
+                found = only
         sender: dict[str, Any] = found or {}
         wa_id = wa_id or _key(sender.get("wa_id")) or None
         bsuid = bsuid or _key(sender.get("user_id")) or None

@@ -589,3 +589,14 @@ def test_nan_and_infinity_in_a_body_do_not_fail_the_event(client: HttpClient) ->
     assert post_raw(client, raw).status_code == 200
     assert only_event().status == EventStatus.PROCESSED, only_event().last_error
     assert Communication.objects.get().body.startswith("[Location]")  # type: ignore[union-attr]
+
+
+def test_a_bsuid_message_is_never_filed_under_the_lone_contact_of_another_sender(
+    client: HttpClient,
+) -> None:
+    orphan = {"from_user_id": "US.9", "id": "wamid.o9", "timestamp": "1718000000", "type": "text"}
+    value = messages_value([orphan])
+    value["contacts"] = [{"profile": {"name": "Other"}, "wa_id": "77011234567", "user_id": "US.1"}]
+    assert post_json(client, envelope({"field": "messages", "value": value})).status_code == 200
+    assert not Communication.objects.exists()
+    assert only_event().status == EventStatus.UNMATCHED
