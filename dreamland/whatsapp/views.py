@@ -16,8 +16,10 @@ from dreamland.whatsapp.inbound import event_receive
 
 logger = logging.getLogger(__name__)
 
-# Meta's bodies are a few kilobytes; anything bigger is not from Meta.
-MAX_BODY_BYTES = 1024 * 1024
+# Meta's webhook bodies can be up to 3 MB (history syncs, batches of statuses); a 413 makes Meta
+# retry until it gives up, so the limit sits just above that. DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB
+# by default) still caps it: deployments should set it to at least 3 MiB.
+MAX_BODY_BYTES = 3 * 1024 * 1024 + 64 * 1024
 SIGNATURE_HEADER = "HTTP_X_HUB_SIGNATURE_256"
 
 
