@@ -645,6 +645,12 @@ def event_process(*, event: WebhookEvent) -> Outcome:
         for status in _list(value.get("statuses")):
             if not isinstance(status, dict):
                 continue
+            if _text(status.get("status")) not in STATUS_ALIASES:
+                # A state we have no column for: noted, not mistaken for an unknown wamid.
+                outcome.notes.append(
+                    {"unhandled_status": status.get("status"), "id": status.get("id")}
+                )
+                continue
             if status_apply(status=status):
                 outcome.statuses += 1
             else:

@@ -600,3 +600,21 @@ def test_a_bsuid_message_is_never_filed_under_the_lone_contact_of_another_sender
     assert post_json(client, envelope({"field": "messages", "value": value})).status_code == 200
     assert not Communication.objects.exists()
     assert only_event().status == EventStatus.UNMATCHED
+
+
+def test_a_status_name_we_do_not_know_is_noted_as_such_not_as_an_unknown_message(
+    client: HttpClient,
+) -> None:
+    customer = Client.objects.create(name="A", phone="+77011234567")
+    Communication.objects.create(
+        client=customer,
+        communication_type="whatsapp",
+        direction=Direction.OUTBOUND,
+        whatsapp_message_id="wamid.w",
+        whatsapp_status=WhatsAppStatus.SENT,
+    )
+    assert post_json(client, status_body("wamid.w", "warning")).status_code == 200
+    event = only_event()
+    assert event.status == EventStatus.PROCESSED
+    assert event.notes == [{"unhandled_status": "warning", "id": "wamid.w"}]
+    assert Communication.objects.get().whatsapp_status == WhatsAppStatus.SENT
