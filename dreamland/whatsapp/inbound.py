@@ -84,6 +84,8 @@ class Outcome:
     statuses: int = 0
     notes: list[dict[str, Any]] = field(default_factory=list)
     unmatched: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
     ignored_fields: int = 0
     message_values: int = 0
     media_ids: list[int] = field(default_factory=list)
@@ -612,11 +614,35 @@ def _int_or_none(value: Any) -> int | None:
     return number if -(2**31) <= number < 2**31 else None
 
 
-def event_process(*, event: WebhookEvent) -> Outcome:
+def _error_text(exc: BaseException) -> str:
+    return clean(f"{exc.__class__.__name__}: {exc}"[:4000])
+
+
+def _isolated(outcome: Outcome, careful: bool, note: dict[str, Any], apply: Any) -> Any:
+    """Run `apply()`; when careful, in its own savepoint, a failure noted instead of raised."""
+    if not careful:
+        return apply()
+    try:
+        with transaction.atomic():
+            return apply()
+    except Exception as exc:
+        logger.exception("WhatsApp webhook item %s failed", note)
+        outcome.failed += 1
+        outcome.errors.append(_error_text(exc))
+        outcome.notes.append({**note, "error": _error_text(exc)[:500]})
+        return _FAILED
+
+
+_FAILED = object()
+
+
+def event_process(*, event: WebhookEvent, careful: bool = False) -> Outcome:
     """Apply every message and status of a stored event; raises on a failure (caller records it).
 
     Each message has its own outcome: one that cannot be tied to a client is noted (and
-    counted on the event) while the others in the same body are applied.
+    counted on the event) while the others in the same body are applied. `careful` runs each
+    message and status in its own savepoint and notes the failures instead of raising, so one
+    bad item never holds back the rest (the slower second pass after a failure).
     """
     payload = load_payload(bytes(event.raw_body))
     outcome = Outcome()
@@ -629,7 +655,15 @@ def event_process(*, event: WebhookEvent) -> Outcome:
         if _list(value.get("errors")):
             outcome.notes.append({"errors": value["errors"]})
         for msg in parse_messages(value, outcome.notes):
-            comm_id, matched = message_store_inbound(msg=msg)
+            stored = _isolated(
+                outcome,
+                careful,
+                {"failed_message": msg.wamid},
+                lambda msg=msg: message_store_inbound(msg=msg),
+            )
+            if stored is _FAILED:
+                continue
+            comm_id, matched = stored
             if not matched:
                 outcome.unmatched += 1
                 outcome.notes.append(
@@ -651,7 +685,15 @@ def event_process(*, event: WebhookEvent) -> Outcome:
                     {"unhandled_status": status.get("status"), "id": status.get("id")}
                 )
                 continue
-            if status_apply(status=status):
+            applied = _isolated(
+                outcome,
+                careful,
+                {"failed_status": status.get("id")},
+                lambda status=status: status_apply(status=status),
+            )
+            if applied is _FAILED:
+                continue
+            if applied:
                 outcome.statuses += 1
             else:
                 outcome.notes.append(
@@ -709,23 +751,33 @@ def _save_event(event: WebhookEvent, *, new: bool) -> None:
         )
 
 
+def _record(event: WebhookEvent, outcome: Outcome, *, new: bool) -> None:
+    from dreamland.whatsapp.tasks import media_download_enqueue
+
+    event.status = EventStatus.FAILED if outcome.failed else outcome_status(outcome)
+    event.unmatched_messages = outcome.unmatched
+    event.last_error = "; ".join(dict.fromkeys(outcome.errors))[:4000]
+    event.notes = outcome.notes or None
+    event.processed_at = None if outcome.failed else timezone.now()
+    _save_event(event, new=new)
+    for comm_id in outcome.media_ids:
+        media_download_enqueue(communication_id=comm_id)
+
+
 def event_run(*, event: WebhookEvent) -> WebhookEvent:
-    """Process an event and record the result on it; never raises for a processing failure."""
-    from dreamland.whatsapp.tasks import media_download_enqueue, webhook_event_schedule_retry
+    """Process an event and record the result on it; never raises for a processing failure.
+
+    The fast pass applies the whole body in one transaction. When it fails, a careful pass
+    applies each message and status in its own savepoint: the good ones are kept, the bad ones
+    noted, and the event stays `failed` (retried; wamids make that safe) until they go through.
+    """
+    from dreamland.whatsapp.tasks import webhook_event_schedule_retry
 
     new = event.pk is None
     event.attempts += 1
     try:
         with transaction.atomic():
-            outcome = event_process(event=event)
-            event.status = outcome_status(outcome)
-            event.unmatched_messages = outcome.unmatched
-            event.last_error = ""
-            event.notes = outcome.notes or None
-            event.processed_at = timezone.now()
-            _save_event(event, new=new)
-            for comm_id in outcome.media_ids:
-                media_download_enqueue(communication_id=comm_id)
+            _record(event, event_process(event=event), new=new)
         return event
     except NotAnEnvelope as exc:
         event.status = EventStatus.IGNORED
@@ -733,9 +785,21 @@ def event_run(*, event: WebhookEvent) -> WebhookEvent:
         event.processed_at = timezone.now()
     except Exception as exc:
         logger.exception("WhatsApp webhook event #%s failed", event.pk or "(new)")
-        event.status = EventStatus.FAILED
-        event.last_error = clean(f"{exc.__class__.__name__}: {exc}"[:4000])
-        event.processed_at = None
+        try:
+            with transaction.atomic():
+                outcome = event_process(event=event, careful=True)
+                if not outcome.failed:  # the failure was elsewhere (e.g. saving the event)
+                    outcome.failed = 1
+                    outcome.errors.append(_error_text(exc))
+                _record(event, outcome, new=new)
+        except Exception:
+            logger.exception("WhatsApp webhook event #%s failed item by item", event.pk or "(new)")
+            event.status = EventStatus.FAILED
+            event.last_error = _error_text(exc)
+            event.processed_at = None
+        else:
+            transaction.on_commit(lambda: webhook_event_schedule_retry(event))
+            return event
     # Notes of a rolled-back run describe writes that did not happen.
     event.notes = None
     event.unmatched_messages = 0
