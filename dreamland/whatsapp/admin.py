@@ -73,7 +73,7 @@ class WebhookEventAdmin(admin.ModelAdmin[WebhookEvent]):
     def pretty_body(self, event: WebhookEvent) -> str:
         try:
             text = json.dumps(json.loads(bytes(event.raw_body)), ensure_ascii=False, indent=2)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: valid JSON, too deep for Python
             text = event.body_text
         return format_html("<pre>{}</pre>", text)
 
