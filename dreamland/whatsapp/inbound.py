@@ -213,9 +213,31 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+KNOWN_PARTS = (
+    "text",
+    *MEDIA_TYPES,
+    "location",
+    "contacts",
+    "reaction",
+    "interactive",
+    "button",
+    "order",
+    "system",
+)
+
+
+def message_kind(message: dict[str, Any]) -> str:
+    """`type`, or when it is missing the one known part the message carries, else `unknown`."""
+    kind = _text(message.get("type"))
+    if kind:
+        return kind
+    parts = [part for part in KNOWN_PARTS if isinstance(message.get(part), (dict, list))]
+    return parts[0] if len(parts) == 1 else "unknown"
+
+
 def summarise(message: dict[str, Any]) -> tuple[str, dict[str, Any], str | None, str | None]:
     """(body, type-specific metadata, media_id, mime type) for any message type Meta sends."""
-    kind = _text(message.get("type")) or "unknown"
+    kind = message_kind(message)
     part = _dict(message.get(kind))
     metadata: dict[str, Any] = {}
     media_id = mime = None
@@ -352,7 +374,7 @@ def parse_messages(value: dict[str, Any], notes: list[dict[str, Any]]) -> list[I
             metadata["wamid"] = wamid
         context = _dict(message.get("context"))
         reply_to = _text(context.get("id")) or None
-        if message.get("type") == "reaction":
+        if message_kind(message) == "reaction":
             reply_to = _text(_dict(message.get("reaction")).get("message_id")) or reply_to
         if bsuid:
             metadata["user_id"] = bsuid
@@ -362,7 +384,7 @@ def parse_messages(value: dict[str, Any], notes: list[dict[str, Any]]) -> list[I
                 wa_id=wa_id,
                 bsuid=bsuid,
                 profile_name=_text(_dict(sender.get("profile")).get("name")),
-                message_type=_text(message.get("type")) or "unknown",
+                message_type=message_kind(message),
                 body=body,
                 created_at=parse_timestamp(message.get("timestamp"), earliest=EARLIEST),
                 media_id=media_id,

@@ -618,3 +618,16 @@ def test_a_status_name_we_do_not_know_is_noted_as_such_not_as_an_unknown_message
     assert event.status == EventStatus.PROCESSED
     assert event.notes == [{"unhandled_status": "warning", "id": "wamid.w"}]
     assert Communication.objects.get().whatsapp_status == WhatsAppStatus.SENT
+
+
+def test_a_message_without_a_type_is_read_by_the_part_it_carries(client: HttpClient) -> None:
+    message = text("wamid.notype", "no type here")
+    del message["type"]
+    assert (
+        post_json(
+            client, envelope({"field": "messages", "value": messages_value([message])})
+        ).status_code
+        == 200
+    )
+    comm = Communication.objects.get()
+    assert (comm.body, comm.message_type) == ("no type here", "text")
