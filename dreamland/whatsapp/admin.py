@@ -5,18 +5,47 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from dreamland.whatsapp.inbound import event_run
-from dreamland.whatsapp.models import WebhookEvent
+from dreamland.whatsapp.models import EventStatus, WebhookEvent
+
+
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    """Events an admin must look at, whatever their status: an unmatched message in a processed
+    event is listed with the wholly unmatched ones."""
+
+    title = "needs attention"
+    parameter_name = "needs_attention"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[WebhookEvent]
+    ) -> list[tuple[str, str]]:
+        return [("unmatched", "Unmatched messages"), ("failed", "Failed")]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[WebhookEvent]
+    ) -> QuerySet[WebhookEvent]:
+        if self.value() == "unmatched":
+            return queryset.filter(Q(status=EventStatus.UNMATCHED) | Q(unmatched_messages__gt=0))
+        if self.value() == "failed":
+            return queryset.filter(status=EventStatus.FAILED)
+        return queryset
 
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(admin.ModelAdmin[WebhookEvent]):
-    list_display = ("id", "received_at", "status", "attempts", "short_error")
-    list_filter = ("status",)
+    list_display = (
+        "id",
+        "received_at",
+        "status",
+        "unmatched_messages",
+        "attempts",
+        "short_error",
+    )
+    list_filter = (NeedsAttentionFilter, "status")
     date_hierarchy = "received_at"
     readonly_fields = (
         "received_at",
@@ -24,6 +53,7 @@ class WebhookEventAdmin(admin.ModelAdmin[WebhookEvent]):
         "attempts",
         "last_error",
         "processed_at",
+        "unmatched_messages",
         "signature",
         "pretty_notes",
         "pretty_body",
@@ -43,7 +73,7 @@ class WebhookEventAdmin(admin.ModelAdmin[WebhookEvent]):
     def pretty_body(self, event: WebhookEvent) -> str:
         try:
             text = json.dumps(json.loads(bytes(event.raw_body)), ensure_ascii=False, indent=2)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: valid JSON, too deep for Python
             text = event.body_text
         return format_html("<pre>{}</pre>", text)
 

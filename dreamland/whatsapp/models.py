@@ -37,6 +37,11 @@ class WebhookEvent(models.Model):
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     # What processing noticed but could not apply: unmatched messages, statuses of unknown wamids.
     notes = models.JSONField(_("notes"), null=True, blank=True)
+    # Messages of this event not tied to a client (also when others in it were): the admin's
+    # "needs attention" filter, so a processed event never hides one.
+    unmatched_messages = models.PositiveIntegerField(
+        _("unmatched messages"), default=0, db_default=0
+    )
 
     class Meta:
         db_table = "whatsapp_webhook_events"

@@ -16,8 +16,10 @@ from dreamland.whatsapp.inbound import event_receive
 
 logger = logging.getLogger(__name__)
 
-# Meta's bodies are a few kilobytes; anything bigger is not from Meta.
-MAX_BODY_BYTES = 1024 * 1024
+# Meta's webhook bodies can be up to 3 MB (history syncs, batches of statuses); a 413 makes Meta
+# retry until it gives up, so the limit sits just above that. DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB
+# by default) still caps it: deployments should set it to at least 3 MiB.
+MAX_BODY_BYTES = 3 * 1024 * 1024 + 64 * 1024
 SIGNATURE_HEADER = "HTTP_X_HUB_SIGNATURE_256"
 
 
@@ -69,7 +71,9 @@ def _receive(request: HttpRequest) -> HttpResponse:
         return HttpResponse("Forbidden", status=403, content_type="text/plain")
     try:
         json.loads(raw)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+    except RecursionError:
+        pass  # valid JSON too deep for Python: stored (and marked ignored), never refused
+    except ValueError:  # UnicodeDecodeError is a ValueError
         return HttpResponse("Malformed JSON", status=400, content_type="text/plain")
     # Stored, then processed in a savepoint, committed together: a processing failure is
     # recorded on the event and retried, and Meta still gets its 200 because the event is safe.

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from dreamland.whatsapp.models import EventStatus, WebhookEvent
-from dreamland.whatsapp.tests.helpers import message_body, post_json
+from dreamland.whatsapp.tests.helpers import message_body, post_json, post_raw
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +45,14 @@ def test_an_agent_cannot_open_webhook_events(client: HttpClient, agent: Any) -> 
     client.force_login(agent)
     response = client.get("/admin/whatsapp/webhookevent/")
     assert response.status_code in (302, 403)
+
+
+def test_an_event_too_deep_to_parse_still_opens_in_the_admin(
+    client: HttpClient, admin_user: Any
+) -> None:
+    post_raw(client, b"[" * 100_000 + b"]" * 100_000)
+    event = WebhookEvent.objects.get(status=EventStatus.IGNORED)
+    client.force_login(admin_user)
+    detail = client.get(f"/admin/whatsapp/webhookevent/{event.pk}/change/")
+    assert detail.status_code == 200
+    assert "[[[[" in detail.content.decode()

@@ -90,3 +90,21 @@ def test_an_unmatched_event_is_tied_once_the_client_has_the_bsuid(
     call_command("replay_webhooks", "--status", "unmatched", stdout=StringIO())
     assert WebhookEvent.objects.get().status == EventStatus.PROCESSED
     assert Communication.objects.get().client == Client.objects.get(whatsapp_user_id="US.7")
+
+
+def test_a_processed_event_with_one_unmatched_message_is_replayed_as_unmatched(
+    client: HttpClient, make_client: Any
+) -> None:
+    body = message_body({"id": "wamid.ok", "type": "text", "text": {"body": "hi"}})
+    value = body["entry"][0]["changes"][0]["value"]
+    value["messages"].append(
+        {"id": "wamid.bs2", "from_user_id": "US.8", "timestamp": "1718000001", "type": "text"}
+    )
+    post_json(client, body)
+    event = WebhookEvent.objects.get()
+    assert (event.status, event.unmatched_messages) == (EventStatus.PROCESSED, 1)
+    make_client(whatsapp_user_id="US.8")
+    call_command("replay_webhooks", "--status", "unmatched", stdout=StringIO())
+    event.refresh_from_db()
+    assert (event.status, event.unmatched_messages, event.notes) == (EventStatus.PROCESSED, 0, None)
+    assert Communication.objects.count() == 2

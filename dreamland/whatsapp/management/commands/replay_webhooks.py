@@ -7,6 +7,7 @@ from datetime import datetime, time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -52,6 +53,9 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"No webhook event with id {', '.join(map(str, sorted(missing)))}"
                 )
+        elif options["status"] == EventStatus.UNMATCHED:
+            # Also processed events with an unmatched message among matched ones.
+            events = events.filter(Q(status=EventStatus.UNMATCHED) | Q(unmatched_messages__gt=0))
         elif not options["all"]:
             events = events.filter(status=options["status"] or EventStatus.FAILED)
         if options["since"]:
