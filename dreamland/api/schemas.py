@@ -26,7 +26,8 @@ def _no_nul(value: str) -> str:
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Count = Annotated[int, Field(ge=1, le=100_000)]
+# Strict: `true` or "2" for a head count is a client bug, not a number.
+Count = Annotated[int, Field(ge=1, le=100_000, strict=True)]
 Capacity = Annotated[int, Field(ge=0, le=100_000)]
 Text = Annotated[str, AfterValidator(_no_nul)]
 Name = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_no_nul)]
@@ -186,7 +187,15 @@ class LeadOut(Schema):
 
 
 class LeadIn(In):
-    client_id: Id
+    """Either `client_id`, or `phone` (any spelling) with optional `name`/`email`/
+    `preferred_language`: the client with that phone is found, or created (one call for a
+    website form). An existing client's details are never overwritten."""
+
+    client_id: Id | None = None
+    phone: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_no_nul)] | None = None
+    name: Name | None = None
+    email: Annotated[str, Field(max_length=254), AfterValidator(_no_nul)] | None = None
+    preferred_language: LanguageCode | None = None
     source: LeadSourceCode = "manual"
     assigned_agent_id: Id | None = None
     tour_interest_id: Id | None = None

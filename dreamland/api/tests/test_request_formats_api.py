@@ -1,0 +1,96 @@
+"""Headers and bodies as real integrations send them: sloppy spacing, form posts, empty bodies."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from django.test import Client as HttpClient
+
+from conftest import PASSWORD
+from dreamland.api.services import api_token_create
+from dreamland.bookings.models import Booking
+from dreamland.leads.models import Lead
+from dreamland.messaging.models import WhatsAppTemplate
+
+
+def test_bearer_is_accepted_in_any_case_and_with_extra_spaces(manager):
+    raw = api_token_create(user=manager)[1]
+    http = HttpClient()
+    for header in (f"Bearer {raw}", f"bearer {raw}", f"BEARER {raw}", f"Bearer   {raw}  "):
+        r = http.get("/api/v1/clients", headers={"Authorization": header})
+        assert r.status_code == 200, header
+
+
+def test_other_schemes_and_bad_tokens_are_401_with_a_challenge(manager):
+    raw = api_token_create(user=manager)[1]
+    http = HttpClient()
+    for header in (f"Token {raw}", "Bearer", "Bearer nope", raw, ""):
+        r = http.get("/api/v1/clients", headers={"Authorization": header})
+        assert r.status_code == 401, header
+        assert r["WWW-Authenticate"].startswith("Bearer"), header
+
+
+def test_a_form_encoded_token_request_works(manager):
+    r = HttpClient().post(
+        "/api/v1/auth/token",
+        urlencode({"email": manager.email, "password": PASSWORD}),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert r.status_code == 201 and r.json()["token"]
+
+
+def test_json_sent_as_text_plain_or_without_content_type_is_read(manager):
+    body = json.dumps({"email": manager.email, "password": PASSWORD})
+    for content_type in ("text/plain", ""):
+        r = HttpClient().generic("POST", "/api/v1/auth/token", body, content_type=content_type)
+        assert r.status_code == 201, content_type
+
+
+def test_an_empty_or_broken_body_is_a_clear_4xx(manager):
+    headers = {"Authorization": f"Bearer {api_token_create(user=manager)[1]}"}
+    http = HttpClient()
+    for raw in ("", "nonsense", "[]", "null", "{"):
+        r = http.post("/api/v1/clients", raw, content_type="application/json", headers=headers)
+        assert r.status_code in (400, 422), raw
+        assert r.json()["detail"], raw
+
+
+def test_a_string_or_boolean_participant_count_is_422(manager, make_client, make_departure):
+    client, departure = make_client(), make_departure(capacity=10)
+    lead = Lead.objects.create(client=client)
+    headers = {"Authorization": f"Bearer {api_token_create(user=manager)[1]}"}
+    http = HttpClient()
+    for n in ("2", "abc", True, 1.5, None, 0, -1, 10**9):
+        body = {"tour_departure_id": departure.pk, "num_participants": n}
+        r = http.post(
+            f"/api/v1/leads/{lead.pk}/convert",
+            json.dumps(body),
+            content_type="application/json",
+            headers=headers,
+        )
+        assert r.status_code == 422, n
+        r = http.post(
+            "/api/v1/bookings",
+            json.dumps({**body, "client_id": client.pk}),
+            content_type="application/json",
+            headers=headers,
+        )
+        assert r.status_code == 422, n
+    assert not Booking.objects.exists()
+
+
+def test_window_closed_lists_the_templates_to_use(settings, manager, make_client):
+    settings.WHATSAPP_ACCESS_TOKEN = "t"
+    settings.WHATSAPP_PHONE_NUMBER_ID = "1"
+    WhatsAppTemplate.objects.create(name="hello", content="Hi {{1}}", active=True, language="ru")
+    client = make_client()
+    r = HttpClient().post(
+        f"/api/v1/clients/{client.pk}/messages",
+        json.dumps({"body": "hi"}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api_token_create(user=manager)[1]}"},
+    )
+    assert r.status_code == 422
+    assert r.json()["code"] == "window_closed"
+    assert r.json()["templates"] == ["hello"]
