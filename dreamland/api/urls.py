@@ -1,11 +1,42 @@
+"""/api/v1 routes: ninja's, wrapped so every answer is JSON, plus optional trailing slashes."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path, re_path, resolve
 from django.urls.exceptions import Resolver404
 from django.views.decorators.csrf import csrf_exempt
 
 from dreamland.api.api import api
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found.", "code": "not_found"}, status=404)
+
+
+def _json_answers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """ninja answers a wrong method, and its bare root raises 404, as HTML: make those JSON."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return _not_found(request)
+        if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+            allowed = response.get("Allow", "")
+            detail = f"Method {request.method} is not allowed here; allowed: {allowed}."
+            body = {"detail": detail, "code": "method_not_allowed"}
+            json_response = api.create_response(request, body, status=405)
+            json_response["Allow"] = allowed
+            return json_response
+        return response
+
+    return wrapped
 
 
 @csrf_exempt
@@ -24,10 +55,18 @@ def slash_tolerant(request: HttpRequest, rest: str = "") -> HttpResponse:
             request.resolver_match = match
             response: HttpResponse = match.func(request, *match.args, **match.kwargs)
             return response
-    return api.create_response(request, {"detail": "Not found.", "code": "not_found"}, status=404)
+    return _not_found(request)
+
+
+def _ninja_patterns() -> tuple[list[Any], str, str]:
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            pattern.callback = _json_answers(pattern.callback)
+    return patterns, app_name, namespace
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", api.urls),
+    path("", _ninja_patterns()),
     re_path(r"^(?P<rest>.*)$", slash_tolerant),
 ]

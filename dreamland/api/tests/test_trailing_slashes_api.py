@@ -50,3 +50,15 @@ def test_an_unknown_api_path_is_a_json_404(manager):
         assert r.status_code == 404, path
         assert r["Content-Type"].startswith("application/json"), path
         assert r.json()["detail"]
+
+
+def test_a_wrong_method_is_a_json_405_naming_the_allowed_ones(manager):
+    r = HttpClient().put("/api/v1/tours", "{}", headers=_bearer(manager))
+    assert r.status_code == 405
+    assert r["Content-Type"].startswith("application/json")
+    assert "GET" in r["Allow"] and "GET" in r.json()["detail"]
+
+
+def test_the_api_root_is_a_json_404(manager):
+    r = HttpClient().get("/api/v1/", headers=_bearer(manager))
+    assert r.status_code == 404 and r.json()["detail"]
