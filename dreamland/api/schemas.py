@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, create_model
 
@@ -403,6 +404,11 @@ def page_schema(item: type[Schema], name: str) -> type[Schema]:
     return model
 
 
-def body_fields(payload: Schema) -> dict[str, Any]:
-    """Only the fields the client sent (PATCH semantics)."""
-    return payload.model_dump(exclude_unset=True)
+def body_fields(payload: Schema, *not_null: str) -> dict[str, Any]:
+    """Only the fields the client sent (PATCH semantics); `null` on any of `not_null` is a 422
+    rather than a silent no-op."""
+    fields = payload.model_dump(exclude_unset=True)
+    nulls = [name for name in not_null if name in fields and fields[name] is None]
+    if nulls:
+        raise ValidationError(dict.fromkeys(nulls, "This field cannot be null."))
+    return fields

@@ -87,7 +87,7 @@ def booking_get(request: HttpRequest, booking_id: Id) -> Booking:
 def booking_patch(request: HttpRequest, booking_id: Id, payload: BookingPatch) -> Booking:
     """Resize or re-price a booking; `{"status": "cancelled"}` cancels it (frees the seats)."""
     booking = _booking(request, booking_id)
-    fields = body_fields(payload)
+    fields = body_fields(payload, "num_participants", "total_amount", "status")
     status = fields.pop("status", None)
     if fields:
         booking_update(booking=booking, **fields)

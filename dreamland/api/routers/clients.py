@@ -105,16 +105,10 @@ def client_get(request: HttpRequest, client_id: Id, currency: CurrencyCode | Non
 
 @router.patch("/{client_id}", response={200: ClientOut, **ERRORS})
 def client_patch(request: HttpRequest, client_id: Id, payload: ClientPatch) -> Client:
-    fields = body_fields(payload)
-    if fields.get("name", "") is None or fields.get("phone", "") is None:
-        raise ValidationError(
-            {
-                k: "This field cannot be null."
-                for k in ("name", "phone")
-                if k in fields and fields[k] is None
-            }
-        )
-    client = client_update(client=_client(request, client_id), **fields)
+    fields = body_fields(payload, "name", "phone")
+    client = _client(request, client_id)
+    if fields:  # an empty PATCH writes nothing (updated_at stays)
+        client = client_update(client=client, **fields)
     with_lifetime_values([client], _currency(request, None))
     return client
 
