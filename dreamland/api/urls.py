@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path, re_path, resolve
 from django.urls.exceptions import Resolver404
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
 from dreamland.api.api import api
@@ -19,12 +21,16 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 
 
 def _json_answers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """ninja answers a wrong method, and its bare root raises 404, as HTML: make those JSON."""
+    """ninja answers a wrong method, and its bare root raises 404, as HTML: make those JSON.
+
+    Messages are English unless the caller sends `Accept-Language` (the site's default is ru)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        language = None if request.headers.get("Accept-Language") else "en"
         try:
-            response = view(request, *args, **kwargs)
+            with translation.override(language) if language else nullcontext():
+                response = view(request, *args, **kwargs)
         except Http404:
             return _not_found(request)
         if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
