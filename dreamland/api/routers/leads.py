@@ -13,6 +13,7 @@ from dreamland.accounts.models import Role, User
 from dreamland.api.access import get_or_404, visible_clients, visible_leads
 from dreamland.api.auth import current_user
 from dreamland.api.errors import ERRORS
+from dreamland.api.filters import PHONE_HELP, filter_phone
 from dreamland.api.pagination import Page, paginate
 from dreamland.api.schemas import (
     BookingOut,
@@ -43,6 +44,7 @@ class LeadFilters(Page):
     assigned_agent_id: int | None = Field(None, ge=1, le=2**31 - 1)
     tour_interest_id: int | None = Field(None, ge=1, le=2**31 - 1)
     client_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    phone: str | None = Field(None, max_length=64, description=PHONE_HELP)
 
 
 @router.get("", response={200: LeadPage, **ERRORS})
@@ -52,6 +54,7 @@ def lead_list(request: HttpRequest, filters: Query[LeadFilters]) -> dict[str, An
         value = getattr(filters, name)
         if value is not None:
             qs = qs.filter(**{name: value})
+    qs = filter_phone(qs, filters.phone, "client__phone")
     items, count = paginate(qs, filters)
     return {"items": items, "count": count}
 
