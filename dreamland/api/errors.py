@@ -68,11 +68,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        body = {
-            "detail": "Missing or invalid token: send `Authorization: Bearer <token>` "
-            "(get one from POST /api/v1/auth/token).",
-            "code": "unauthorized",
-        }
+        detail = str(exc)
+        if detail == "Unauthorized":  # ninja's own, for a missing or unknown token
+            detail = (
+                "Missing or invalid token: send `Authorization: Bearer <token>` "
+                "(get one from POST /api/v1/auth/token)."
+            )
+        body = {"detail": detail, "code": "unauthorized"}
         response = respond(request, body, 401)
         response["WWW-Authenticate"] = 'Bearer realm="api"'
         return response

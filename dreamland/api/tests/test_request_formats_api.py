@@ -94,3 +94,13 @@ def test_window_closed_lists_the_templates_to_use(settings, manager, make_client
     assert r.status_code == 422
     assert r.json()["code"] == "window_closed"
     assert r.json()["templates"] == ["hello"]
+
+
+def test_a_wrong_password_says_so_rather_than_asking_for_a_token(manager):
+    r = HttpClient().post(
+        "/api/v1/auth/token",
+        json.dumps({"email": manager.email, "password": "wrong"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 401
+    assert r.json()["detail"] == "Wrong email or password."
