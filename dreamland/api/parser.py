@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from ninja.parser import Parser
 
 FORM = "application/x-www-form-urlencoded"
@@ -19,5 +19,7 @@ FORM = "application/x-www-form-urlencoded"
 class JsonOrFormParser(Parser):
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         if request.content_type == FORM:
-            return {key: request.POST.get(key) for key in request.POST}
+            # Parsed from the body: Django fills `request.POST` for POST only, not PATCH.
+            form = QueryDict(request.body, encoding=request.encoding)
+            return {key: form.get(key) for key in form}
         return cast(dict[str, Any], json.loads(request.body))

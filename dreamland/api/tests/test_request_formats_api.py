@@ -104,3 +104,14 @@ def test_a_wrong_password_says_so_rather_than_asking_for_a_token(manager):
     )
     assert r.status_code == 401
     assert r.json()["detail"] == "Wrong email or password."
+
+
+def test_a_form_encoded_patch_is_applied(manager, make_client):
+    client = make_client(name="Old")
+    r = HttpClient().patch(
+        f"/api/v1/clients/{client.pk}",
+        urlencode({"name": "New name"}),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Authorization": f"Bearer {api_token_create(user=manager)[1]}"},
+    )
+    assert r.status_code == 200 and r.json()["name"] == "New name"
