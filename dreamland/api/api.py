@@ -24,8 +24,10 @@ api = NinjaAPI(
     version="1",
     description=(
         "CRM and bookings of Dreamland. Authenticate with `POST /api/v1/auth/token`, then send "
-        "`Authorization: Bearer <token>`. Lists answer `{items, count}` with `limit`/`offset`, newest "
-        "first (`created_at` desc, then `id` desc). Bodies are JSON (form-encoded is accepted too); "
+        "`Authorization: Bearer <token>`. Lists answer `{items, count}` with `limit`/`offset`, in a "
+        "stable order: clients, leads, bookings, payments and communications newest first "
+        "(`created_at` desc, then `id` desc); tours, templates and users by name; departures by "
+        "date. Bodies are JSON (form-encoded is accepted too); "
         "a trailing slash on any path is optional.\n\n"
         "Visibility: managers and admins see everything. Agents see leads assigned to them or "
         "unassigned; clients with such a lead or with no lead at all; bookings, payments and "
