@@ -17,6 +17,8 @@ from ninja.errors import AuthenticationError, HttpError
 
 from dreamland.accounts.services import AccountLocked
 from dreamland.lib.errors import DomainError
+from dreamland.messaging.models import WhatsAppTemplate
+from dreamland.messaging.services import WindowClosed
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -27,8 +29,8 @@ class ErrorOut(Schema):
     code: str | None = None
     # 409 duplicate phone: the client that already has it.
     client_id: int | None = None
-    # 422 window_closed: the active templates that may still be sent.
-    templates: list[str] | None = None
+    # 422 window_closed: the active templates that may still be sent (`template_id` = `id`).
+    templates: list[dict[str, Any]] | None = None
 
 
 ERRORS: dict[int, type[ErrorOut]] = {
@@ -61,9 +63,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
         existing = getattr(exc, "client", None)
         if existing is not None:
             body["client_id"] = existing.pk
-        templates = getattr(exc, "templates", None)
-        if templates is not None:
-            body["templates"] = templates
+        if isinstance(exc, WindowClosed):
+            body["templates"] = list(
+                WhatsAppTemplate.objects.filter(active=True, name__in=exc.templates)
+                .order_by("name", "language", "pk")
+                .values("id", "name", "language")
+            )
         return respond(request, body, exc.status_code)
 
     @api.exception_handler(AuthenticationError)

@@ -11,7 +11,6 @@ from conftest import PASSWORD
 from dreamland.api.services import api_token_create
 from dreamland.bookings.models import Booking
 from dreamland.leads.models import Lead
-from dreamland.messaging.models import WhatsAppTemplate
 
 
 def test_bearer_is_accepted_in_any_case_and_with_extra_spaces(manager):
@@ -78,22 +77,6 @@ def test_a_string_or_boolean_participant_count_is_422(manager, make_client, make
         )
         assert r.status_code == 422, n
     assert not Booking.objects.exists()
-
-
-def test_window_closed_lists_the_templates_to_use(settings, manager, make_client):
-    settings.WHATSAPP_ACCESS_TOKEN = "t"
-    settings.WHATSAPP_PHONE_NUMBER_ID = "1"
-    WhatsAppTemplate.objects.create(name="hello", content="Hi {{1}}", active=True, language="ru")
-    client = make_client()
-    r = HttpClient().post(
-        f"/api/v1/clients/{client.pk}/messages",
-        json.dumps({"body": "hi"}),
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {api_token_create(user=manager)[1]}"},
-    )
-    assert r.status_code == 422
-    assert r.json()["code"] == "window_closed"
-    assert r.json()["templates"] == ["hello"]
 
 
 def test_a_wrong_password_says_so_rather_than_asking_for_a_token(manager):
