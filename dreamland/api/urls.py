@@ -7,6 +7,7 @@ from contextlib import nullcontext
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path, re_path, resolve
 from django.urls.exceptions import Resolver404
@@ -33,6 +34,9 @@ def _json_answers(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
                 response = view(request, *args, **kwargs)
         except Http404:
             return _not_found(request)
+        except RequestDataTooBig:
+            body = {"detail": "The request body is too large.", "code": "body_too_large"}
+            return api.create_response(request, body, status=413)
         if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
             allowed = response.get("Allow", "")
             detail = f"Method {request.method} is not allowed here; allowed: {allowed}."

@@ -98,3 +98,25 @@ def test_a_form_encoded_patch_is_applied(manager, make_client):
         headers={"Authorization": f"Bearer {api_token_create(user=manager)[1]}"},
     )
     assert r.status_code == 200 and r.json()["name"] == "New name"
+
+
+def test_a_too_large_body_is_a_json_413(settings, manager):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"name": "x" * 2000, "phone": "+77015550031"})
+    r = HttpClient().post(
+        "/api/v1/clients",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api_token_create(user=manager)[1]}"},
+    )
+    assert r.status_code == 413
+    assert r.json()["code"] == "body_too_large"
+
+
+def test_a_multipart_form_post_is_read(manager):
+    r = HttpClient().post(
+        "/api/v1/clients",
+        {"name": "Multipart", "phone": "+77015550032"},
+        headers={"Authorization": f"Bearer {api_token_create(user=manager)[1]}"},
+    )
+    assert r.status_code == 201, r.content
