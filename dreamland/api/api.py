@@ -6,6 +6,7 @@ from ninja import NinjaAPI, Swagger
 
 from dreamland.api.auth import BearerToken
 from dreamland.api.errors import install_error_handlers
+from dreamland.api.parser import JsonOrFormParser
 from dreamland.api.routers import (
     auth,
     bookings,
@@ -23,13 +24,18 @@ api = NinjaAPI(
     version="1",
     description=(
         "CRM and bookings of Dreamland. Authenticate with `POST /api/v1/auth/token`, then send "
-        "`Authorization: Bearer <token>`. Lists answer `{items, count}` with `limit`/`offset`.\n\n"
+        "`Authorization: Bearer <token>`. Lists answer `{items, count}` with `limit`/`offset`, in a "
+        "stable order: clients, leads, bookings, payments and communications newest first "
+        "(`created_at` desc, then `id` desc); tours, templates and users by name; departures by "
+        "date. Bodies are JSON (form-encoded is accepted too); "
+        "a trailing slash on any path is optional.\n\n"
         "Visibility: managers and admins see everything. Agents see leads assigned to them or "
         "unassigned; clients with such a lead or with no lead at all; bookings, payments and "
         "communications of those clients. Anything else answers 404. Tours, departures, "
         "templates and users are readable by all; only admins write them."
     ),
     auth=BearerToken(),
+    parser=JsonOrFormParser(),
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",

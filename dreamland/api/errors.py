@@ -13,9 +13,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from ninja import Schema
+from ninja.errors import AuthenticationError, HttpError
 
 from dreamland.accounts.services import AccountLocked
 from dreamland.lib.errors import DomainError
+from dreamland.messaging.models import WhatsAppTemplate
+from dreamland.messaging.services import WindowClosed
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -26,6 +29,8 @@ class ErrorOut(Schema):
     code: str | None = None
     # 409 duplicate phone: the client that already has it.
     client_id: int | None = None
+    # 422 window_closed: the active templates that may still be sent (`template_id` = `id`).
+    templates: list[dict[str, Any]] | None = None
 
 
 ERRORS: dict[int, type[ErrorOut]] = {
@@ -58,7 +63,35 @@ def install_error_handlers(api: NinjaAPI) -> None:
         existing = getattr(exc, "client", None)
         if existing is not None:
             body["client_id"] = existing.pk
+        if isinstance(exc, WindowClosed):
+            body["templates"] = list(
+                WhatsAppTemplate.objects.filter(active=True, name__in=exc.templates)
+                .order_by("name", "language", "pk")
+                .values("id", "name", "language")
+            )
         return respond(request, body, exc.status_code)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        detail = str(exc)
+        if detail == "Unauthorized":  # ninja's own, for a missing or unknown token
+            detail = (
+                "Missing or invalid token: send `Authorization: Bearer <token>` "
+                "(get one from POST /api/v1/auth/token)."
+            )
+        body = {"detail": detail, "code": "unauthorized"}
+        response = respond(request, body, 401)
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        detail = str(exc)
+        code = None
+        if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+            detail = "The body is not valid JSON (send a JSON object, or a form-encoded body)."
+            code = "invalid_body"
+        return respond(request, {"detail": detail, "code": code}, exc.status_code)
 
     @api.exception_handler(DjangoValidationError)
     def validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:

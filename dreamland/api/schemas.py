@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, create_model
 
@@ -26,7 +27,8 @@ def _no_nul(value: str) -> str:
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Count = Annotated[int, Field(ge=1, le=100_000)]
+# Strict: `true` or "2" for a head count is a client bug, not a number.
+Count = Annotated[int, Field(ge=1, le=100_000, strict=True)]
 Capacity = Annotated[int, Field(ge=0, le=100_000)]
 Text = Annotated[str, AfterValidator(_no_nul)]
 Name = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_no_nul)]
@@ -186,7 +188,15 @@ class LeadOut(Schema):
 
 
 class LeadIn(In):
-    client_id: Id
+    """Either `client_id`, or `phone` (any spelling) with optional `name`/`email`/
+    `preferred_language`: the client with that phone is found, or created (one call for a
+    website form). An existing client's details are never overwritten."""
+
+    client_id: Id | None = None
+    phone: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_no_nul)] | None = None
+    name: Name | None = None
+    email: Annotated[str, Field(max_length=254), AfterValidator(_no_nul)] | None = None
+    preferred_language: LanguageCode | None = None
     source: LeadSourceCode = "manual"
     assigned_agent_id: Id | None = None
     tour_interest_id: Id | None = None
@@ -394,6 +404,11 @@ def page_schema(item: type[Schema], name: str) -> type[Schema]:
     return model
 
 
-def body_fields(payload: Schema) -> dict[str, Any]:
-    """Only the fields the client sent (PATCH semantics)."""
-    return payload.model_dump(exclude_unset=True)
+def body_fields(payload: Schema, *not_null: str) -> dict[str, Any]:
+    """Only the fields the client sent (PATCH semantics); `null` on any of `not_null` is a 422
+    rather than a silent no-op."""
+    fields = payload.model_dump(exclude_unset=True)
+    nulls = [name for name in not_null if name in fields and fields[name] is None]
+    if nulls:
+        raise ValidationError(dict.fromkeys(nulls, "This field cannot be null."))
+    return fields

@@ -11,12 +11,14 @@ from ninja import Field, Query, Router
 from dreamland.api.access import get_or_404, visible_bookings, visible_clients, visible_leads
 from dreamland.api.auth import current_user
 from dreamland.api.errors import ERRORS
+from dreamland.api.filters import PHONE_HELP, filter_phone
 from dreamland.api.pagination import Page, paginate
 from dreamland.api.schemas import (
     BookingIn,
     BookingOut,
     BookingPatch,
     BookingStatusCode,
+    CurrencyCode,
     Id,
     body_fields,
     page_schema,
@@ -34,15 +36,19 @@ class BookingFilters(Page):
     tour_departure_id: int | None = Field(None, ge=1, le=2**31 - 1)
     client_id: int | None = Field(None, ge=1, le=2**31 - 1)
     status: BookingStatusCode | None = None
+    lead_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    currency: CurrencyCode | None = None
+    phone: str | None = Field(None, max_length=64, description=PHONE_HELP)
 
 
 @router.get("", response={200: BookingPage, **ERRORS})
 def booking_list(request: HttpRequest, filters: Query[BookingFilters]) -> dict[str, Any]:
     qs = visible_bookings(current_user(request)).order_by("-created_at", "-pk")
-    for name in ("tour_departure_id", "client_id", "status"):
+    for name in ("tour_departure_id", "client_id", "status", "lead_id", "currency"):
         value = getattr(filters, name)
         if value is not None:
             qs = qs.filter(**{name: value})
+    qs = filter_phone(qs, filters.phone, "client__phone")
     items, count = paginate(bookings_with_payments(qs), filters)
     return {"items": with_balances(items), "count": count}
 
@@ -87,7 +93,7 @@ def booking_get(request: HttpRequest, booking_id: Id) -> Booking:
 def booking_patch(request: HttpRequest, booking_id: Id, payload: BookingPatch) -> Booking:
     """Resize or re-price a booking; `{"status": "cancelled"}` cancels it (frees the seats)."""
     booking = _booking(request, booking_id)
-    fields = body_fields(payload)
+    fields = body_fields(payload, "num_participants", "total_amount", "status")
     status = fields.pop("status", None)
     if fields:
         booking_update(booking=booking, **fields)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router
@@ -13,6 +12,7 @@ from ninja import Field, Query, Router
 from dreamland.api.access import get_or_404, require_manager, visible_clients
 from dreamland.api.auth import current_user
 from dreamland.api.errors import ERRORS, ErrorOut
+from dreamland.api.filters import filter_phone
 from dreamland.api.messaging import send_message
 from dreamland.api.pagination import Page, paginate
 from dreamland.api.schemas import (
@@ -22,6 +22,7 @@ from dreamland.api.schemas import (
     CommunicationOut,
     CurrencyCode,
     Id,
+    LanguageCode,
     MessageIn,
     body_fields,
     page_schema,
@@ -29,7 +30,6 @@ from dreamland.api.schemas import (
 from dreamland.api.values import with_lifetime_values
 from dreamland.clients.models import Client
 from dreamland.clients.services import client_create, client_delete, client_update
-from dreamland.lib.phones import normalize_phone
 
 router = Router(tags=["clients"])
 ClientPage = page_schema(ClientOut, "ClientPage")
@@ -40,6 +40,9 @@ class ClientFilters(Page):
         None, max_length=64, description="Any spelling; an unparseable number matches nothing."
     )
     name: str | None = Field(None, max_length=255, description="Substring, case-insensitive.")
+    email: str | None = Field(None, max_length=254, description="Exact, case-insensitive.")
+    preferred_language: LanguageCode | None = None
+    whatsapp_user_id: str | None = Field(None, max_length=64)
     created_at_from: datetime | None = Field(None, description="created_at >= this instant.")
     created_at_to: datetime | None = Field(None, description="created_at < this instant.")
     currency: CurrencyCode | None = Field(
@@ -68,11 +71,13 @@ def _currency(request: HttpRequest, wanted: str | None) -> str:
 @router.get("", response={200: ClientPage, **ERRORS})
 def client_list(request: HttpRequest, filters: Query[ClientFilters]) -> dict[str, Any]:
     qs = visible_clients(current_user(request)).order_by("-created_at", "-pk")
-    if filters.phone is not None:
-        try:
-            qs = qs.filter(phone=normalize_phone(filters.phone.replace("\x00", "")))
-        except ValidationError:
-            qs = qs.none()
+    qs = filter_phone(qs, filters.phone)
+    if filters.email is not None:
+        qs = qs.filter(email__iexact=filters.email.replace("\x00", ""))
+    if filters.preferred_language is not None:
+        qs = qs.filter(preferred_language=filters.preferred_language)
+    if filters.whatsapp_user_id is not None:
+        qs = qs.filter(whatsapp_user_id=filters.whatsapp_user_id.replace("\x00", ""))
     if filters.name:
         qs = qs.filter(name__icontains=filters.name.replace("\x00", ""))
     if filters.created_at_from is not None:
@@ -105,16 +110,10 @@ def client_get(request: HttpRequest, client_id: Id, currency: CurrencyCode | Non
 
 @router.patch("/{client_id}", response={200: ClientOut, **ERRORS})
 def client_patch(request: HttpRequest, client_id: Id, payload: ClientPatch) -> Client:
-    fields = body_fields(payload)
-    if fields.get("name", "") is None or fields.get("phone", "") is None:
-        raise ValidationError(
-            {
-                k: "This field cannot be null."
-                for k in ("name", "phone")
-                if k in fields and fields[k] is None
-            }
-        )
-    client = client_update(client=_client(request, client_id), **fields)
+    fields = body_fields(payload, "name", "phone")
+    client = _client(request, client_id)
+    if fields:  # an empty PATCH writes nothing (updated_at stays)
+        client = client_update(client=client, **fields)
     with_lifetime_values([client], _currency(request, None))
     return client
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router
@@ -10,6 +10,7 @@ from ninja import Field, Query, Router
 from dreamland.api.access import get_or_404, visible_communications
 from dreamland.api.auth import current_user
 from dreamland.api.errors import ERRORS
+from dreamland.api.filters import PHONE_HELP, filter_phone
 from dreamland.api.pagination import Page, paginate
 from dreamland.api.schemas import CommunicationOut, CommunicationTypeCode, Id, page_schema
 from dreamland.messaging.models import Communication
@@ -22,6 +23,10 @@ class CommunicationFilters(Page):
     client_id: int | None = Field(None, ge=1, le=2**31 - 1)
     lead_id: int | None = Field(None, ge=1, le=2**31 - 1)
     communication_type: CommunicationTypeCode | None = None
+    booking_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    direction: Literal["inbound", "outbound"] | None = None
+    whatsapp_message_id: str | None = Field(None, max_length=255)
+    phone: str | None = Field(None, max_length=64, description=PHONE_HELP)
 
 
 @router.get("", response={200: CommunicationPage, **ERRORS})
@@ -29,10 +34,13 @@ def communication_list(
     request: HttpRequest, filters: Query[CommunicationFilters]
 ) -> dict[str, Any]:
     qs = visible_communications(current_user(request)).order_by("-created_at", "-pk")
-    for name in ("client_id", "lead_id", "communication_type"):
+    for name in ("client_id", "lead_id", "communication_type", "booking_id", "direction"):
         value = getattr(filters, name)
         if value is not None:
             qs = qs.filter(**{name: value})
+    if filters.whatsapp_message_id is not None:
+        qs = qs.filter(whatsapp_message_id=filters.whatsapp_message_id.replace("\x00", ""))
+    qs = filter_phone(qs, filters.phone, "client__phone")
     items, count = paginate(qs, filters)
     return {"items": items, "count": count}
 

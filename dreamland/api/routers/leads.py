@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router
 
@@ -12,6 +13,7 @@ from dreamland.accounts.models import Role, User
 from dreamland.api.access import get_or_404, visible_clients, visible_leads
 from dreamland.api.auth import current_user
 from dreamland.api.errors import ERRORS
+from dreamland.api.filters import PHONE_HELP, filter_phone
 from dreamland.api.pagination import Page, paginate
 from dreamland.api.schemas import (
     BookingOut,
@@ -27,6 +29,7 @@ from dreamland.api.schemas import (
 )
 from dreamland.api.values import with_balances
 from dreamland.bookings.models import Booking
+from dreamland.clients.services import client_find_or_create
 from dreamland.leads.models import Lead
 from dreamland.leads.services import lead_convert, lead_create, lead_update
 from dreamland.tours.models import Tour, TourDeparture
@@ -41,6 +44,7 @@ class LeadFilters(Page):
     assigned_agent_id: int | None = Field(None, ge=1, le=2**31 - 1)
     tour_interest_id: int | None = Field(None, ge=1, le=2**31 - 1)
     client_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    phone: str | None = Field(None, max_length=64, description=PHONE_HELP)
 
 
 @router.get("", response={200: LeadPage, **ERRORS})
@@ -50,6 +54,7 @@ def lead_list(request: HttpRequest, filters: Query[LeadFilters]) -> dict[str, An
         value = getattr(filters, name)
         if value is not None:
             qs = qs.filter(**{name: value})
+    qs = filter_phone(qs, filters.phone, "client__phone")
     items, count = paginate(qs, filters)
     return {"items": items, "count": count}
 
@@ -79,16 +84,33 @@ def _tour(tour_id: int | None) -> Tour | None:
 
 @router.post("", response={201: LeadOut, **ERRORS})
 def lead_post(request: HttpRequest, payload: LeadIn) -> tuple[int, Lead]:
+    """Create a lead for `client_id`, or for `phone` (find-or-create the client, e.g. a website
+    form). Client details apply only when the client is new."""
     user = current_user(request)
-    client = visible_clients(user).filter(pk=payload.client_id).first()
-    if client is None:
-        raise ValidationError({"client_id": "No client with this id."})
-    lead = lead_create(
-        client=client,
-        source=payload.source,
-        assigned_agent=_agent(user, payload.assigned_agent_id),
-        tour_interest=_tour(payload.tour_interest_id),
-    )
+    if (payload.client_id is None) == (payload.phone is None):
+        raise ValidationError({"client_id": "Send exactly one of `client_id` and `phone`."})
+    if payload.client_id is not None:
+        extra = [f for f in ("name", "email", "preferred_language") if getattr(payload, f)]
+        if extra:
+            raise ValidationError({f: "Only with `phone` (a new client's details)." for f in extra})
+    agent = _agent(user, payload.assigned_agent_id)
+    tour = _tour(payload.tour_interest_id)
+    with transaction.atomic():
+        if payload.client_id is not None:
+            found = visible_clients(user).filter(pk=payload.client_id).first()
+            if found is None:
+                raise ValidationError({"client_id": "No client with this id."})
+            client = found
+        else:
+            client, _ = client_find_or_create(
+                phone=payload.phone or "",
+                name=payload.name or "",
+                email=payload.email,
+                preferred_language=payload.preferred_language,
+            )
+        lead = lead_create(
+            client=client, source=payload.source, assigned_agent=agent, tour_interest=tour
+        )
     return 201, lead
 
 

@@ -13,8 +13,10 @@ from dreamland.api.auth import current_user
 from dreamland.api.errors import ERRORS
 from dreamland.api.pagination import Page, paginate
 from dreamland.api.schemas import (
+    CurrencyCode,
     Id,
     PaymentIn,
+    PaymentMethodCode,
     PaymentOut,
     PaymentPatch,
     PaymentStatusCode,
@@ -31,6 +33,8 @@ PaymentPage = page_schema(PaymentOut, "PaymentPage")
 class PaymentFilters(Page):
     booking_id: int | None = Field(None, ge=1, le=2**31 - 1)
     status: PaymentStatusCode | None = None
+    payment_method: PaymentMethodCode | None = None
+    currency: CurrencyCode | None = None
 
 
 @router.get("", response={200: PaymentPage, **ERRORS})
@@ -38,8 +42,10 @@ def payment_list(request: HttpRequest, filters: Query[PaymentFilters]) -> dict[s
     qs = visible_payments(current_user(request)).order_by("-created_at", "-pk")
     if filters.booking_id is not None:
         qs = qs.filter(booking_id=filters.booking_id)
-    if filters.status is not None:
-        qs = qs.filter(status=filters.status)
+    for name in ("status", "payment_method", "currency"):
+        value = getattr(filters, name)
+        if value is not None:
+            qs = qs.filter(**{name: value})
     items, count = paginate(qs, filters)
     return {"items": items, "count": count}
 

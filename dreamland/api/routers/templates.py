@@ -61,7 +61,10 @@ def template_patch(
 ) -> WhatsAppTemplate:
     require_admin(current_user(request))
     template = get_or_404(WhatsAppTemplate.objects.all(), template_id)
-    return template_update(template=template, **body_fields(payload))
+    return template_update(
+        template=template,
+        **body_fields(payload, "name", "content", "active", "language", "variables"),
+    )
 
 
 @router.delete("/{template_id}", response={204: None, **WRITE_ERRORS})

@@ -72,6 +72,7 @@ def tour_patch(request: HttpRequest, tour_id: Id, payload: TourPatch) -> Tour:
 
 class DepartureFilters(Page):
     tour_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    departure_date: date | None = None
     departure_date_from: date | None = Field(None, description="departure_date >= this day.")
     departure_date_to: date | None = Field(None, description="departure_date <= this day.")
 
@@ -81,6 +82,8 @@ def departure_list(request: HttpRequest, filters: Query[DepartureFilters]) -> di
     qs = departures_with_seats(TourDeparture.objects.order_by("departure_date", "pk"))
     if filters.tour_id is not None:
         qs = qs.filter(tour_id=filters.tour_id)
+    if filters.departure_date is not None:
+        qs = qs.filter(departure_date=filters.departure_date)
     if filters.departure_date_from is not None:
         qs = qs.filter(departure_date__gte=filters.departure_date_from)
     if filters.departure_date_to is not None:

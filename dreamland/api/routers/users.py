@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Field, Query, Router
 
 from dreamland.accounts.models import User
 from dreamland.accounts.services import user_create, user_deactivate, user_update
@@ -22,6 +22,7 @@ UserPage = page_schema(UserOut, "UserPage")
 class UserFilters(Page):
     role: RoleCode | None = None
     is_active: bool | None = None
+    email: str | None = Field(None, max_length=254, description="Exact, case-insensitive.")
 
 
 @router.get("", response={200: UserPage, **ERRORS})
@@ -31,6 +32,8 @@ def user_list(request: HttpRequest, filters: Query[UserFilters]) -> dict[str, An
         qs = qs.filter(role=filters.role)
     if filters.is_active is not None:
         qs = qs.filter(is_active=filters.is_active)
+    if filters.email is not None:
+        qs = qs.filter(email__iexact=filters.email.replace("\x00", ""))
     items, count = paginate(qs, filters)
     return {"items": items, "count": count}
 
