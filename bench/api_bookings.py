@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -20,6 +19,8 @@ from pathlib import Path
 
 import httpx
 import psycopg
+
+from dreamland.lib.gunicorn_server import gunicorn_server
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -43,12 +44,6 @@ Booking.objects.create(client=first, tour_departure=dep, num_participants=2, tot
 clients = [Client.objects.create(name=f"Bench {i}", phone=f"+7702{i:07d}").pk for i in range(__N__)]
 print(json.dumps({"token": api_token_create(user=admin)[1], "departure": dep.pk, "clients": clients}))
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _env() -> dict[str, str]:
@@ -82,37 +77,7 @@ def run() -> dict[str, object]:
     ).stdout
     data = json.loads(out.strip().splitlines()[-1])
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "dreamland.wsgi:application",
-            "--workers",
-            "3",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/openapi.json", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("gunicorn did not start")
-            time.sleep(0.2)
+    with gunicorn_server(env=env, workers=3) as base:
         barrier = threading.Barrier(REQUESTS)
         headers = {"Authorization": f"Bearer {data['token']}"}
 
@@ -133,12 +98,6 @@ def run() -> dict[str, object]:
 
         with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
             results = list(pool.map(book, data["clients"]))
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
     with psycopg.connect(DB_URL) as conn:
         row = conn.execute(
             "SELECT COALESCE(SUM(num_participants), 0) FROM bookings WHERE tour_departure_id = %s"

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,8 @@ from typing import Any
 
 import httpx
 import psycopg
+
+from dreamland.lib.gunicorn_server import gunicorn_server
 
 # Thousands of requests: httpx's INFO line per request would flood the bench's stdout.
 for _noisy in ("httpx", "httpcore"):
@@ -40,12 +41,6 @@ PHONES = max(N // 3, 1)  # about two messages in three come from a returning num
 SECRET = "bench_app_secret"  # noqa: S105 (a throwaway secret for a local run)
 DEADLINE_S = 300
 THREADS = os.environ.get("BENCH_WEBHOOK_THREADS", "4")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _fresh_database() -> None:
@@ -147,13 +142,13 @@ def _run_threads(work: Callable[[int, Any], float], make_state: Callable[[], Any
     return latencies
 
 
-def _measure_app(port: int) -> tuple[float, float]:
+def _measure_app(base: str) -> tuple[float, float]:
     phones = _phones(1, 1_000_000)
     bodies = [_body(i, phones[i], "app") for i in range(N)]
     signatures = [
         "sha256=" + hmac.new(SECRET.encode(), b, hashlib.sha256).hexdigest() for b in bodies
     ]
-    url = f"http://127.0.0.1:{port}/webhooks/whatsapp"
+    url = f"{base}/webhooks/whatsapp"
 
     def work(i: int, http: httpx.Client) -> float:
         started = time.perf_counter()
@@ -174,11 +169,10 @@ def _measure_app(port: int) -> tuple[float, float]:
     return N / wall, latencies[int(len(latencies) * 0.99) - 1] * 1000
 
 
-def _measure_http_baseline(port: int) -> float:
+def _measure_http_baseline(base: str) -> float:
     """The same server answering the verification GET (no database): the HTTP ceiling."""
     url = (
-        f"http://127.0.0.1:{port}/webhooks/whatsapp"
-        "?hub.mode=subscribe&hub.verify_token=bench-verify&hub.challenge=1"
+        f"{base}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=bench-verify&hub.challenge=1"
     )
 
     def work(i: int, http: httpx.Client) -> float:
@@ -254,19 +248,6 @@ def _measure_floor() -> float:
     return N / (time.perf_counter() - started)
 
 
-def _wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("gunicorn exited during start-up")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/webhooks/whatsapp", timeout=2).status_code:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start within 60 s")
-
-
 def run() -> dict[str, float]:
     _fresh_database()
     env = _env()
@@ -277,38 +258,13 @@ def run() -> dict[str, float]:
         check=True,
         timeout=300,
     )
-    port = _free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-        [
-            str(gunicorn),
-            "dreamland.wsgi",
-            "-w",
-            "2",
-            # Threads let each worker overlap database round trips (the work is mostly waiting
-            # on PostgreSQL), as the floor's 8 connections do.
-            "-k",
-            "gthread",
-            "--threads",
-            THREADS,
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        _wait_ready(port, proc)
-        rate, p99 = _measure_app(port)
-        baseline = _measure_http_baseline(port)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    # Threads let each worker overlap database round trips (the work is mostly waiting on
+    # PostgreSQL), as the floor's 8 connections do.
+    with gunicorn_server(
+        env=env, workers=2, threads=int(THREADS), ready_path="/webhooks/whatsapp"
+    ) as base:
+        rate, p99 = _measure_app(base)
+        baseline = _measure_http_baseline(base)
     with psycopg.connect(DB_URL) as conn:
         stored = conn.execute(
             "SELECT count(*) FROM communications WHERE whatsapp_message_id LIKE 'wamid.app%%'"

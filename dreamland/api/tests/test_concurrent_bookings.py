@@ -7,14 +7,9 @@ departure in `booking_create`), not just threads of one process.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -25,15 +20,9 @@ from dreamland.accounts.models import Role, User
 from dreamland.api.services import api_token_create
 from dreamland.bookings.models import Booking
 from dreamland.bookings.selectors import seats_taken
+from dreamland.lib.gunicorn_server import gunicorn_server
 
-REPO = Path(__file__).resolve().parents[3]
 REQUESTS = 30
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _database_url() -> str:
@@ -42,20 +31,6 @@ def _database_url() -> str:
     if s.get("PASSWORD"):
         auth += ":" + quote(s["PASSWORD"])
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn exited early")
-        try:
-            if httpx.get(f"{base}/api/v1/openapi.json", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start within 30 s")
 
 
 @pytest.mark.postgres_only
@@ -74,8 +49,6 @@ def test_thirty_concurrent_bookings_for_ten_seats_give_ten_201_and_twenty_409(
     Booking.objects.create(client=make_client(), tour_departure=departure, num_participants=2)
     clients = [make_client() for _ in range(REQUESTS)]
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -85,26 +58,7 @@ def test_thirty_concurrent_bookings_for_ten_seats_give_ten_201_and_twenty_409(
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECRET_KEY": "concurrency-test-secret-key",
     }
-    server = subprocess.Popen(  # noqa: S603 (fixed argv)
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "dreamland.wsgi:application",
-            "--workers",
-            "3",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-        ],
-        cwd=REPO,
-        env=env,
-    )
-    try:
-        _wait_until_up(base, server)
+    with gunicorn_server(env=env, workers=3) as base:
         start = threading.Barrier(REQUESTS)
 
         def book(client_id: int) -> int:
@@ -124,13 +78,6 @@ def test_thirty_concurrent_bookings_for_ten_seats_give_ten_201_and_twenty_409(
         # when
         with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
             statuses = Counter(pool.map(book, [c.pk for c in clients]))
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=5)
 
     # then
     assert statuses == Counter({201: 10, 409: 20})
