@@ -18,14 +18,14 @@ router = Router(tags=["auth"])
 TokenPage = page_schema(ApiTokenOut, "ApiTokenPage")
 
 
-@router.post("/token", auth=None, response={201: TokenOut, 429: ErrorOut, **ERRORS})
+@router.post("/token", auth=None, response={200: TokenOut, 429: ErrorOut, **ERRORS})
 def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
     """Exchange email and password for a bearer token (shown once). Locked accounts get 429."""
     user = user_authenticate(email=payload.email, password=payload.password)
     if user is None:
         raise AuthenticationError(message="Wrong email or password.")
     token, raw = api_token_create(user=user, name=payload.name)
-    return 201, {"token": raw, "id": token.pk, "prefix": token.prefix}
+    return 200, {"token": raw, "id": token.pk, "prefix": token.prefix}
 
 
 @router.get("/tokens", response={200: TokenPage, **ERRORS})

@@ -36,7 +36,7 @@ def test_a_form_encoded_token_request_works(manager):
         urlencode({"email": manager.email, "password": PASSWORD}),
         content_type="application/x-www-form-urlencoded",
     )
-    assert r.status_code == 201 and r.json()["token"]
+    assert r.status_code == 200 and r.json()["token"]
 
 
 def test_json_sent_as_text_plain_or_without_content_type_is_read(manager):

@@ -22,7 +22,7 @@ def test_a_token_is_issued_with_a_trailing_slash_too(manager):
         json.dumps({"email": manager.email, "password": PASSWORD}),
         content_type="application/json",
     )
-    assert r.status_code == 201 and r.json()["token"]
+    assert r.status_code == 200 and r.json()["token"]
 
 
 def test_lists_and_items_answer_with_a_trailing_slash(manager, make_client):
