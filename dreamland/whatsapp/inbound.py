@@ -658,15 +658,17 @@ def _isolated(outcome: Outcome, careful: bool, note: dict[str, Any], apply: Any)
 _FAILED = object()
 
 
-def event_process(*, event: WebhookEvent, careful: bool = False) -> Outcome:
+def event_process(*, event: WebhookEvent, careful: bool = False, parsed: Any = None) -> Outcome:
     """Apply every message and status of a stored event; raises on a failure (caller records it).
 
     Each message has its own outcome: one that cannot be tied to a client is noted (and
     counted on the event) while the others in the same body are applied. `careful` runs each
     message and status in its own savepoint and notes the failures instead of raising, so one
-    bad item never holds back the rest (the slower second pass after a failure).
+    bad item never holds back the rest (the slower second pass after a failure). `parsed` is
+    the body's JSON when the caller has already read it (the webhook view), else it is read
+    from the stored body.
     """
-    payload = load_payload(bytes(event.raw_body))
+    payload = clean(parsed) if parsed is not None else load_payload(bytes(event.raw_body))
     outcome = Outcome()
     for field_name, value in iter_changes(payload):
         if field_name not in MESSAGE_FIELDS or not isinstance(value, dict):
@@ -743,7 +745,7 @@ def outcome_status(outcome: Outcome) -> EventStatus:
     return EventStatus.PROCESSED
 
 
-def event_receive(*, raw_body: bytes, signature: str) -> WebhookEvent:
+def event_receive(*, raw_body: bytes, signature: str, parsed: Any = None) -> WebhookEvent:
     """Store a signed delivery and process it; the event row is committed before the 200.
 
     The happy path is one transaction: the messages, statuses and the event row with its
@@ -752,7 +754,8 @@ def event_receive(*, raw_body: bytes, signature: str) -> WebhookEvent:
     Either way the event is committed before Meta gets its 200; a crash before that makes Meta
     deliver again, so nothing acknowledged is ever lost.
     """
-    return event_run(event=WebhookEvent(raw_body=raw_body, signature=signature[:100]))
+    event = WebhookEvent(raw_body=raw_body, signature=signature[:100])
+    return event_run(event=event, parsed=parsed)
 
 
 def _save_event(event: WebhookEvent, *, new: bool) -> None:
@@ -786,7 +789,7 @@ def _record(event: WebhookEvent, outcome: Outcome, *, new: bool) -> None:
         media_download_enqueue(communication_id=comm_id)
 
 
-def event_run(*, event: WebhookEvent) -> WebhookEvent:
+def event_run(*, event: WebhookEvent, parsed: Any = None) -> WebhookEvent:
     """Process an event and record the result on it; never raises for a processing failure.
 
     The fast pass applies the whole body in one transaction. When it fails, a careful pass
@@ -799,7 +802,7 @@ def event_run(*, event: WebhookEvent) -> WebhookEvent:
     event.attempts += 1
     try:
         with transaction.atomic():
-            _record(event, event_process(event=event), new=new)
+            _record(event, event_process(event=event, parsed=parsed), new=new)
         return event
     except NotAnEnvelope as exc:
         event.status = EventStatus.IGNORED
@@ -809,7 +812,7 @@ def event_run(*, event: WebhookEvent) -> WebhookEvent:
         logger.exception("WhatsApp webhook event #%s failed", event.pk or "(new)")
         try:
             with transaction.atomic():
-                outcome = event_process(event=event, careful=True)
+                outcome = event_process(event=event, careful=True, parsed=parsed)
                 if not outcome.failed:  # the failure was elsewhere (e.g. saving the event)
                     outcome.failed = 1
                     outcome.errors.append(_error_text(exc))

@@ -69,15 +69,16 @@ def _receive(request: HttpRequest) -> HttpResponse:
     if not signature_valid(raw, header, secret):
         logger.warning("WhatsApp webhook with a %s signature", "bad" if header else "missing")
         return HttpResponse("Forbidden", status=403, content_type="text/plain")
+    payload = None
     try:
-        json.loads(raw)
+        payload = json.loads(raw)
     except RecursionError:
         pass  # valid JSON too deep for Python: stored (and marked ignored), never refused
     except ValueError:  # UnicodeDecodeError is a ValueError
         return HttpResponse("Malformed JSON", status=400, content_type="text/plain")
     # Stored, then processed in a savepoint, committed together: a processing failure is
     # recorded on the event and retried, and Meta still gets its 200 because the event is safe.
-    event_receive(raw_body=raw, signature=header)
+    event_receive(raw_body=raw, signature=header, parsed=payload)
     return HttpResponse("OK", content_type="text/plain")
 
 
