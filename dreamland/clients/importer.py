@@ -29,20 +29,89 @@ from dreamland.lib.phones import normalize_phone
 from dreamland.tours.models import Tour
 
 COLUMNS = ("name", "phone", "email", "preferred_language", "notes", "tour_interest", "status")
-# Other spellings of the column names seen in real exports.
+# Other spellings of the column names seen in real exports (English and Russian).
 ALIASES = {
-    "e_mail": "email",
-    "mail": "email",
-    "phone_number": "phone",
-    "telephone": "phone",
-    "language": "preferred_language",
-    "lang": "preferred_language",
-    "tour": "tour_interest",
-    "full_name": "name",
-    "comment": "notes",
-    "comments": "notes",
+    **dict.fromkeys(
+        (
+            "full_name",
+            "client",
+            "client_name",
+            "contact",
+            "contact_name",
+            "имя",
+            "фио",
+            "клиент",
+            "имя_клиента",
+            "контакт",
+            "имя_фамилия",
+        ),
+        "name",
+    ),
+    **dict.fromkeys(
+        (
+            "phone_number",
+            "telephone",
+            "tel",
+            "mobile",
+            "mobile_phone",
+            "cell",
+            "whatsapp",
+            "телефон",
+            "тел",
+            "номер",
+            "номер_телефона",
+            "мобильный",
+            "мобильный_телефон",
+            "сотовый",
+            "ватсап",
+        ),
+        "phone",
+    ),
+    **dict.fromkeys(
+        ("e_mail", "mail", "email_address", "почта", "эл_почта", "электронная_почта", "емейл"),
+        "email",
+    ),
+    **dict.fromkeys(("language", "lang", "язык", "язык_общения"), "preferred_language"),
+    **dict.fromkeys(
+        (
+            "note",
+            "comment",
+            "comments",
+            "remarks",
+            "примечание",
+            "примечания",
+            "комментарий",
+            "комментарии",
+            "заметки",
+        ),
+        "notes",
+    ),
+    **dict.fromkeys(("tour", "интерес", "тур", "направление"), "tour_interest"),
+    **dict.fromkeys(("lead_status", "stage", "статус", "этап"), "status"),
 }
-LANGUAGES = {"ru": "ru", "russian": "ru", "русский": "ru", "en": "en", "english": "en"}
+LANGUAGES = {
+    **dict.fromkeys(("ru", "rus", "russian", "русский", "рус", "ru_ru"), "ru"),
+    **dict.fromkeys(("en", "eng", "english", "английский", "англ", "en_us", "en_gb"), "en"),
+}
+STATUSES = {
+    "новый": "new",
+    "новая": "new",
+    "в_работе": "contacted",
+    "связались": "contacted",
+    "контакт": "contacted",
+    "квалифицирован": "qualified",
+    "квалифицирована": "qualified",
+    "предложение": "quoted",
+    "кп": "quoted",
+    "отправлено_предложение": "quoted",
+    "потерян": "lost",
+    "потеряна": "lost",
+    "отказ": "lost",
+    "выигран": "won",
+    "успешно": "won",
+}
+# A title or an export note may sit above the header row: it is looked for this far down.
+HEADER_SEARCH_ROWS = 20
 
 
 class ImportFileError(Exception):
@@ -75,8 +144,14 @@ class _DryRun(Exception):
 
 
 # --- reading ------------------------------------------------------------------------------------
+def _key(raw: object) -> str:
+    """A header or code as written by people: `E-mail *`, ` Телефон: ` → `e_mail`, `телефон`."""
+    text = re.sub(r"\(.*?\)", " ", str(raw or "")).lower()
+    return "_".join(re.findall(r"\w+", text))
+
+
 def _header_key(raw: object) -> str:
-    key = re.sub(r"[\s\-]+", "_", str(raw or "").strip().lower())
+    key = _key(raw)
     return ALIASES.get(key, key)
 
 
@@ -89,10 +164,16 @@ def _cell(value: object) -> str:
 
 
 def _decode(content: bytes) -> str:
+    """UTF-8 (with or without a BOM), Excel's "Unicode text" (UTF-16 with a BOM), else cp1251."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ImportFileError("the file starts as UTF-16 but is not valid UTF-16") from None
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return content.decode("cp1251")
+        return content.decode("cp1251", errors="replace")
 
 
 def _csv_rows(content: bytes) -> Iterator[list[str]]:
@@ -107,7 +188,8 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
     yield from csv.reader(io.StringIO(text), dialect)
 
 
-def _xlsx_rows(path: Path) -> Iterator[list[str]]:
+def _xlsx_sheets(path: Path) -> Iterator[Iterator[list[str]]]:
+    """Each worksheet's rows, in workbook order."""
     from openpyxl import load_workbook
 
     try:
@@ -115,47 +197,103 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportFileError(f"not a readable XLSX file ({exc})") from None
     try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [_cell(value) for value in row]
+        for sheet in workbook.worksheets:
+            yield ([_cell(value) for value in row] for row in sheet.iter_rows(values_only=True))
     finally:
         workbook.close()
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number as a spreadsheet shows it, {column: value}) for each non-blank data row."""
-    if not path.is_file():
-        raise ImportFileError(f"no such file: {path}")
+def _tables(path: Path) -> Iterator[Iterator[list[str]]]:
     with path.open("rb") as handle:
         head = handle.read(4)
     if head.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(path)
+        yield from _xlsx_sheets(path)
     else:
-        rows = _csv_rows(path.read_bytes())
-    header: list[str] | None = None
-    for number, row in enumerate(rows, start=1):
-        if header is None:
-            if not any(cell.strip() for cell in row):
+        yield _csv_rows(path.read_bytes())
+
+
+def _blank(row: list[str]) -> bool:
+    return not any((cell or "").strip() for cell in row)
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number as a spreadsheet shows it, {column: value}) for each non-blank data row.
+
+    The header is the first row with a phone column among the first rows of the first sheet
+    that has one: exports often start with a title line, and workbooks with a summary sheet.
+    """
+    if not path.is_file():
+        raise ImportFileError(f"no such file: {path}")
+    first_row: list[str] | None = None
+    for rows in _tables(path):
+        numbered = enumerate(rows, start=1)
+        header: list[str] | None = None
+        looked_at = 0
+        for _number, row in numbered:
+            if _blank(row):
                 continue
-            header = [_header_key(cell) for cell in row]
-            if "phone" not in header:
-                found = ", ".join(h for h in header if h) or "none"
-                raise ImportFileError(f"no 'phone' column in the header (columns: {found})")
+            keys = [_header_key(cell) for cell in row]
+            if first_row is None:
+                first_row = keys
+            if "phone" in keys:
+                header = keys
+                break
+            looked_at += 1
+            if looked_at >= HEADER_SEARCH_ROWS:
+                break
+        if header is None:
             continue
-        if not any((cell or "").strip() for cell in row):
-            continue
-        values = {key: (row[i] or "").strip() for i, key in enumerate(header) if i < len(row)}
-        yield number, {key: values.get(key, "") for key in COLUMNS}
-    if header is None:
+        for number, row in numbered:
+            if _blank(row):
+                continue
+            values: dict[str, str] = {}
+            for i, key in enumerate(header):
+                if i < len(row) and key and not values.get(key):  # the first filled column wins
+                    values[key] = (row[i] or "").strip()
+            yield number, {key: values.get(key, "") for key in COLUMNS}
+        return
+    if first_row is None:
         raise ImportFileError("the file is empty")
+    found = ", ".join(h for h in first_row if h) or "none"
+    raise ImportFileError(f"no 'phone' column in the header (columns: {found})")
 
 
 # --- one row --------------------------------------------------------------------------------------
-def _clean(row: dict[str, str], tours: dict[str, Tour]) -> dict[str, Any]:
+def _phones(cell: str) -> tuple[str, list[str]]:
+    """The cell's phone in E.164, and any further numbers in it ("+7 701 …, 8 702 …")."""
     try:
-        phone = normalize_phone(row["phone"])
+        return normalize_phone(cell), []
     except ValidationError:
-        raise _RowRejected(f"phone '{row['phone']}' is not a valid phone number") from None
+        pass
+    found: list[str] = []
+    for part in re.split(r"[,;/\n]|\s+(?:или|or)\s+", cell):
+        try:
+            number = normalize_phone(part)
+        except ValidationError:
+            continue
+        if number not in found:
+            found.append(number)
+    if not found:
+        raise _RowRejected(f"phone '{cell}' is not a valid phone number")
+    return found[0], found[1:]
+
+
+def _tour(value: str, tours: dict[str, Tour]) -> Tour:
+    """The tour by name, any case; a shortened name ("Charyn") when it fits one tour only."""
+    wanted = " ".join(value.split()).casefold()
+    if wanted in tours:
+        return tours[wanted]
+    starting = {t.pk: t for name, t in tours.items() if name.startswith(wanted)}
+    if len(wanted) >= 3 and len(starting) == 1:
+        return next(iter(starting.values()))
+    raise _RowRejected(f"tour_interest '{value}' is not a known tour")
+
+
+def _clean(row: dict[str, str], tours: dict[str, Tour]) -> dict[str, Any]:
+    phone, other_phones = _phones(row["phone"])
+    notes = "\n".join(
+        [row["notes"]] * bool(row["notes"]) + [f"Other phone: {n}" for n in other_phones]
+    )
     email = row["email"].lower() or None
     if email:
         try:
@@ -164,17 +302,14 @@ def _clean(row: dict[str, str], tours: dict[str, Tour]) -> dict[str, Any]:
             raise _RowRejected(f"email '{row['email']}' is not a valid email address") from None
     language = None
     if row["preferred_language"]:
-        language = LANGUAGES.get(row["preferred_language"].lower())
+        language = LANGUAGES.get(_key(row["preferred_language"]))
         if language not in Language.values:
             raise _RowRejected(
                 f"preferred_language '{row['preferred_language']}' is not one of en, ru"
             )
-    tour = None
-    if row["tour_interest"]:
-        tour = tours.get(row["tour_interest"].casefold())
-        if tour is None:
-            raise _RowRejected(f"tour_interest '{row['tour_interest']}' is not a known tour")
-    status = (row["status"] or LeadStatus.NEW).lower()
+    tour = _tour(row["tour_interest"], tours) if row["tour_interest"] else None
+    status = _key(row["status"]) or LeadStatus.NEW
+    status = STATUSES.get(status, status)
     if status not in LeadStatus.values:
         raise _RowRejected(f"status '{row['status']}' is not one of {', '.join(LeadStatus.values)}")
     if status == LeadStatus.WON:
@@ -184,7 +319,7 @@ def _clean(row: dict[str, str], tours: dict[str, Tour]) -> dict[str, Any]:
         "phone": phone,
         "email": email,
         "preferred_language": language,
-        "notes": row["notes"] or None,
+        "notes": notes or None,
         "tour": tour,
         "status": status,
     }
@@ -216,7 +351,7 @@ def _has_same_open_import(client: Client, tour: Tour | None) -> bool:
 def import_clients(*, path: Path, dry_run: bool = False) -> ImportReport:
     """Import the file row by row; raises `ImportFileError` when it cannot be read at all."""
     report = ImportReport()
-    tours = {t.name.casefold(): t for t in Tour.objects.exclude(name=None) if t.name}
+    tours = {" ".join(t.name.split()).casefold(): t for t in Tour.objects.all() if t.name}
     seen: set[str] = set()  # phones created earlier in this run (a dry run keeps nothing)
     for number, row in read_rows(path):
         try:

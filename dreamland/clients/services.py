@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from dreamland.clients.models import Client
 from dreamland.lib.errors import Conflict
@@ -90,9 +90,24 @@ def client_create(
 def client_get_or_create_by_e164(
     *, phone_e164: str, name: str = "", **defaults: Any
 ) -> tuple[Client, bool]:
-    """Find-or-create by an already normalised number (WhatsApp, imports); race-safe."""
+    """Find-or-create by an already normalised number (WhatsApp, imports); race-safe.
+
+    The new client's details are checked as a form would (an over-long or malformed email is a
+    ValidationError naming the field), without a query: the database never sees a bad value.
+    """
     defaults = {key: value for key, value in defaults.items() if value not in (None, "")}
     defaults["name"] = (name or "").strip()[:255] or phone_e164
+    errors: dict[str, list[str]] = {}
+    for key, value in defaults.items():
+        field = Client._meta.get_field(key)
+        if not isinstance(field, models.Field):
+            raise ValidationError({key: "Unknown field."})
+        try:
+            defaults[key] = field.clean(value, None)
+        except ValidationError as exc:
+            errors[key] = exc.messages
+    if errors:
+        raise ValidationError(errors)
     return Client.objects.get_or_create(phone=phone_e164, defaults=defaults)
 
 

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF003  (Russian text and typographic dashes are meant)
+# ruff: noqa: RUF003  (typographic dashes in comments are meant)
 """The demo agency's fixed content: staff, tours, names, templates, conversation lines."""
 
 from __future__ import annotations

@@ -40,3 +40,13 @@ def test_a_lead_needs_exactly_one_of_client_id_and_phone(manager, make_client, a
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "phone"
     assert not Lead.objects.exists()
     assert Client.objects.count() == 1
+
+
+def test_a_new_clients_malformed_email_is_a_field_error_and_stores_nothing(manager, api_as):
+    r = api_as(manager).post(
+        "/leads", {"phone": "+77015550014", "name": "Web Visitor", "email": "not an email"}
+    )
+    assert r.status_code == 422, r.content
+    assert r.json()["detail"][0]["loc"][-1] == "email"
+    assert not Client.objects.exists()
+    assert not Lead.objects.exists()

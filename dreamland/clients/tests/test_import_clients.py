@@ -64,7 +64,7 @@ def test_a_tab_separated_cp1251_file_is_read(tmp_path: Path) -> None:
         tmp_path,
         "export.txt",
         "name\tphone\tpreferred_language\tnotes\n"
-        "Ерлан Сулейменов\t+7 777 555 12 34\tRU\tхочет в Алтай\n"  # noqa: RUF001
+        "Ерлан Сулейменов\t+7 777 555 12 34\tRU\tхочет в Алтай\n"
         "John Smith\t8 705 111 22 33\tEnglish\t\n",
         encoding="cp1251",
     )
@@ -174,3 +174,78 @@ def test_a_missing_file_fails_with_one_line(tmp_path: Path) -> None:
     assert code != 0
     assert output.strip().count("\n") == 0
     assert "no such file" in output
+
+
+@pytest.mark.django_db
+def test_russian_headers_under_a_title_line_and_russian_values_are_read(
+    tmp_path: Path, make_tour: Any
+) -> None:
+    make_tour(name="Charyn Canyon")
+    path = _write(
+        tmp_path,
+        "выгрузка.csv",
+        "Клиенты агентства, выгрузка 25.11.2026;;;;;;\n"
+        ";;;;;;\n"
+        "ФИО;Телефон (WhatsApp);Эл. почта;Язык;Комментарий;Тур;Статус\n"
+        "Айгерим Нурланова;8 701 555 66 77, +7 702 111 22 33;aigerim@mail.kz;рус;VIP;charyn;"
+        "Квалифицирован\n"
+        "Dana Lee;+7 705 999 88 77;;English;;;отказ\n",
+    )
+    output, code = _run(path)
+    assert code == 0, output
+    assert "imported 2, matched existing 0, rejected 0" in output
+    aigerim = Client.objects.get(phone="+77015556677")
+    assert (aigerim.name, aigerim.email, aigerim.preferred_language) == (
+        "Айгерим Нурланова",
+        "aigerim@mail.kz",
+        "ru",
+    )
+    assert aigerim.notes == "VIP\nOther phone: +77021112233"
+    lead = aigerim.leads.get()
+    assert (lead.status, lead.tour_interest.name if lead.tour_interest else None) == (
+        LeadStatus.QUALIFIED,
+        "Charyn Canyon",
+    )
+    assert Lead.objects.get(client__phone="+77059998877").status == LeadStatus.LOST
+
+
+@pytest.mark.django_db
+def test_excels_unicode_text_export_utf16_is_read(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "clients.txt",
+        "\ufeffName\tPhone\nАсель\t+7 701 123 45 67\n",
+        encoding="utf-16-le",
+    )
+    output, code = _run(path)
+    assert code == 0, output
+    assert Client.objects.get().name == "Асель"
+
+
+@pytest.mark.django_db
+def test_the_first_sheet_with_a_phone_column_is_imported(tmp_path: Path) -> None:
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None
+    summary.title = "Итого"
+    summary.append(["Всего клиентов", 1])
+    sheet = workbook.create_sheet("Клиенты")
+    sheet.append(["Отчёт за ноябрь"])
+    sheet.append([])
+    sheet.append(["Имя", "Телефон"])
+    sheet.append(["Тимур", "87071234567"])
+    path = tmp_path / "report.xlsx"
+    workbook.save(path)
+    output, code = _run(path)
+    assert code == 0, output
+    assert Client.objects.get().phone == "+77071234567"
+
+
+@pytest.mark.django_db
+def test_an_ambiguous_short_tour_name_is_rejected(tmp_path: Path, make_tour: Any) -> None:
+    make_tour(name="Kolsai Lakes")
+    make_tour(name="Kolsai Lakes and Kaindy")
+    path = _write(tmp_path, "c.csv", "name,phone,tour\nA,+77010001122,kolsai\n")
+    output, code = _run(path)
+    assert code == 1
+    assert "row 2: tour_interest 'kolsai' is not a known tour" in output

@@ -57,6 +57,25 @@ def test_garbage_is_an_error_and_creates_nothing(garbage: str) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("details", "field"),
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"email": "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".kz"}, "email"),  # 307 chars
+        ({"preferred_language": "de"}, "preferred_language"),
+    ],
+)
+def test_a_new_clients_bad_details_are_a_field_error_and_create_nothing(
+    details: dict[str, str], field: str
+) -> None:
+    """Find-or-create checks what it would store: PostgreSQL would refuse an over-long email."""
+    with pytest.raises(ValidationError) as exc:
+        client_find_or_create(phone=SPELLINGS[0], name="Maria", **details)
+    assert field in exc.value.message_dict
+    assert not Client.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_database_rejects_a_duplicate_phone_even_bypassing_the_services() -> None:
     Client.objects.create(name="Maria", phone="+77011234567")
     with pytest.raises(IntegrityError), transaction.atomic():

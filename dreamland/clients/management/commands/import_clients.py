@@ -12,8 +12,9 @@ from dreamland.clients.importer import ImportFileError, import_clients
 
 class Command(BaseCommand):
     help = (
-        "Import clients and leads from a CSV (any delimiter, UTF-8 or cp1251) or XLSX file with "
-        "columns name, phone, email, preferred_language, notes, tour_interest, status. "
+        "Import clients and leads from a CSV (any delimiter; UTF-8, cp1251 or UTF-16) or XLSX "
+        "file with columns name, phone, email, preferred_language, notes, tour_interest, status "
+        "(or their Russian names: ФИО, Телефон, Почта, Язык, Комментарий, Тур, Статус). "
         "Exit status 0 when every row was imported or matched."
     )
 
