@@ -54,6 +54,7 @@ worker: install
 test: lint pytest
 
 pytest: install
+	@scripts/ensure-chromium.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
