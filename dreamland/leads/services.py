@@ -201,9 +201,25 @@ def lead_update(*, lead: Lead, actor: User | None = None, **fields: Any) -> Lead
 def lead_mark_read(*, lead: Lead, user: User) -> Lead:
     """The assigned agent opened the conversation: unread goes back to 0 (others change nothing)."""
     if lead.assigned_agent_id == user.pk and lead.unread_messages_count:
-        Lead.objects.filter(pk=lead.pk).update(unread_messages_count=0)
+        conversation_mark_read(user=user, lead_id=lead.pk)
         lead.unread_messages_count = 0
     return lead
+
+
+def conversation_mark_read(
+    *, user: User, client_id: int | None = None, lead_id: int | None = None
+) -> int:
+    """`user` opened a conversation (a client's thread, or one lead's): their leads in it go back
+    to 0 unread, in one UPDATE; leads assigned to others keep their count. Returns how many
+    leads changed."""
+    if client_id is None and lead_id is None:
+        return 0
+    leads = Lead.objects.filter(assigned_agent=user, unread_messages_count__gt=0)
+    if lead_id is not None:
+        leads = leads.filter(pk=lead_id)
+    if client_id is not None:
+        leads = leads.filter(client_id=client_id)
+    return leads.update(unread_messages_count=0)
 
 
 def lead_convert(

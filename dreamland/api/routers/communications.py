@@ -13,6 +13,7 @@ from dreamland.api.errors import ERRORS
 from dreamland.api.filters import PHONE_HELP, filter_phone
 from dreamland.api.pagination import Page, paginate
 from dreamland.api.schemas import CommunicationOut, CommunicationTypeCode, Id, page_schema
+from dreamland.leads.services import conversation_mark_read
 from dreamland.messaging.models import Communication
 
 router = Router(tags=["communications"])
@@ -33,7 +34,11 @@ class CommunicationFilters(Page):
 def communication_list(
     request: HttpRequest, filters: Query[CommunicationFilters]
 ) -> dict[str, Any]:
-    qs = visible_communications(current_user(request)).order_by("-created_at", "-pk")
+    """Newest first. Listing a conversation (`client_id` or `lead_id`) opens it: the caller's
+    own leads in it go back to 0 unread (SPEC §2), as an inbox does when a chat is opened."""
+    user = current_user(request)
+    conversation_mark_read(user=user, client_id=filters.client_id, lead_id=filters.lead_id)
+    qs = visible_communications(user).order_by("-created_at", "-pk")
     for name in ("client_id", "lead_id", "communication_type", "booking_id", "direction"):
         value = getattr(filters, name)
         if value is not None:

@@ -30,6 +30,27 @@ def test_communications_are_listed_by_client_lead_and_type(agent, other_agent, m
     assert api.post("/communications", {"body": "x"}).status_code == 405
 
 
+def test_opening_a_conversation_resets_the_assigned_agents_unread_only(
+    agent, other_agent, manager, make_client, api_as
+):
+    client = make_client()
+    mine = Lead.objects.create(client=client, assigned_agent=agent, unread_messages_count=3)
+    theirs = Lead.objects.create(
+        client=make_client(), assigned_agent=other_agent, unread_messages_count=2
+    )
+    api_as(manager).get(f"/communications?client_id={client.pk}")  # a manager looking on
+    api_as(agent).get(f"/communications?lead_id={theirs.pk}")  # not the agent's conversation
+    api_as(agent).get("/communications")  # the whole list is no conversation
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.unread_messages_count, theirs.unread_messages_count) == (3, 2)
+    assert api_as(agent).get(f"/communications?client_id={client.pk}").status_code == 200
+    assert api_as(agent).get(f"/leads/{mine.pk}").json()["unread_messages_count"] == 0
+    api_as(other_agent).get(f"/communications?lead_id={theirs.pk}")
+    theirs.refresh_from_db()
+    assert theirs.unread_messages_count == 0
+
+
 @pytest.fixture
 def whatsapp(settings):
     settings.WHATSAPP_ACCESS_TOKEN = "test-token"
