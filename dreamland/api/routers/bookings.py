@@ -33,10 +33,10 @@ BookingPage = page_schema(BookingOut, "BookingPage")
 
 
 class BookingFilters(Page):
-    tour_departure_id: int | None = Field(None, ge=1, le=2**31 - 1)
-    client_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    tour_departure_id: Id | None = None
+    client_id: Id | None = None
     status: BookingStatusCode | None = None
-    lead_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    lead_id: Id | None = None
     currency: CurrencyCode | None = None
     phone: str | None = Field(None, max_length=64, description=PHONE_HELP)
 

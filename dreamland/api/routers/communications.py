@@ -21,10 +21,10 @@ CommunicationPage = page_schema(CommunicationOut, "CommunicationPage")
 
 
 class CommunicationFilters(Page):
-    client_id: int | None = Field(None, ge=1, le=2**31 - 1)
-    lead_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    client_id: Id | None = None
+    lead_id: Id | None = None
     communication_type: CommunicationTypeCode | None = None
-    booking_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    booking_id: Id | None = None
     direction: Literal["inbound", "outbound"] | None = None
     whatsapp_message_id: str | None = Field(None, max_length=255)
     phone: str | None = Field(None, max_length=64, description=PHONE_HELP)

@@ -41,9 +41,9 @@ LeadPage = page_schema(LeadOut, "LeadPage")
 class LeadFilters(Page):
     status: LeadStatusCode | None = None
     source: LeadSourceCode | None = None
-    assigned_agent_id: int | None = Field(None, ge=1, le=2**31 - 1)
-    tour_interest_id: int | None = Field(None, ge=1, le=2**31 - 1)
-    client_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    assigned_agent_id: Id | None = None
+    tour_interest_id: Id | None = None
+    client_id: Id | None = None
     phone: str | None = Field(None, max_length=64, description=PHONE_HELP)
 
 

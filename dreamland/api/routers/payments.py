@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Query, Router
+from ninja import Query, Router
 
 from dreamland.api.access import get_or_404, visible_bookings, visible_payments
 from dreamland.api.auth import current_user
@@ -31,7 +31,7 @@ PaymentPage = page_schema(PaymentOut, "PaymentPage")
 
 
 class PaymentFilters(Page):
-    booking_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    booking_id: Id | None = None
     status: PaymentStatusCode | None = None
     payment_method: PaymentMethodCode | None = None
     currency: CurrencyCode | None = None

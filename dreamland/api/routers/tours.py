@@ -71,7 +71,7 @@ def tour_patch(request: HttpRequest, tour_id: Id, payload: TourPatch) -> Tour:
 
 
 class DepartureFilters(Page):
-    tour_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    tour_id: Id | None = None
     departure_date: date | None = None
     departure_date_from: date | None = Field(None, description="departure_date >= this day.")
     departure_date_to: date | None = Field(None, description="departure_date <= this day.")
