@@ -7,8 +7,6 @@ Everything runs on 127.0.0.1 and is bounded in count and time.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import os
@@ -26,6 +24,7 @@ import httpx
 import psycopg
 
 from dreamland.lib.gunicorn_server import gunicorn_server
+from dreamland.whatsapp.testing import message_body, sign
 
 # Thousands of requests: httpx's INFO line per request would flood the bench's stdout.
 for _noisy in ("httpx", "httpcore"):
@@ -67,39 +66,13 @@ def _env() -> dict[str, str]:
 
 
 def _body(i: int, phone: str, prefix: str) -> bytes:
-    payload = {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "102290129340398",
-                "changes": [
-                    {
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {
-                                "display_phone_number": "77273334455",
-                                "phone_number_id": "106540352242922",
-                            },
-                            "contacts": [
-                                {"profile": {"name": f"Клиент {phone[-4:]}"}, "wa_id": phone}
-                            ],
-                            "messages": [
-                                {
-                                    "from": phone,
-                                    "id": f"wamid.{prefix}{i:08d}",
-                                    "timestamp": str(1718000000 + i),
-                                    "type": "text",
-                                    "text": {"body": f"Здравствуйте! Сообщение {i}"},
-                                }
-                            ],
-                        },
-                        "field": "messages",
-                    }
-                ],
-            }
-        ],
+    message = {
+        "id": f"wamid.{prefix}{i:08d}",
+        "timestamp": str(1718000000 + i),
+        "type": "text",
+        "text": {"body": f"Здравствуйте! Сообщение {i}"},
     }
-    return json.dumps(payload).encode()
+    return json.dumps(message_body(message, wa_id=phone, name=f"Клиент {phone[-4:]}")).encode()
 
 
 def _phones(seed: int, base: int) -> list[str]:
@@ -145,9 +118,7 @@ def _run_threads(work: Callable[[int, Any], float], make_state: Callable[[], Any
 def _measure_app(base: str) -> tuple[float, float]:
     phones = _phones(1, 1_000_000)
     bodies = [_body(i, phones[i], "app") for i in range(N)]
-    signatures = [
-        "sha256=" + hmac.new(SECRET.encode(), b, hashlib.sha256).hexdigest() for b in bodies
-    ]
+    signatures = [sign(b, SECRET) for b in bodies]
     url = f"{base}/webhooks/whatsapp"
 
     def work(i: int, http: httpx.Client) -> float:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import copy
-import hashlib
-import hmac
 import json
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.test import Client as HttpClient
+
+from dreamland.whatsapp import testing
+from dreamland.whatsapp.testing import message_body, status_body
+
+__all__ = ["message_body", "status_body"]
 
 APP_SECRET = "kz_test_app_secret"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -29,7 +31,7 @@ def fixture(name: str) -> dict[str, Any]:
 
 
 def sign(raw: bytes, secret: str = APP_SECRET) -> str:
-    return "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    return testing.sign(raw, secret)
 
 
 def post_raw(http: HttpClient, raw: bytes, *, signature: str | None = None, url: str = URL) -> Any:
@@ -40,78 +42,3 @@ def post_raw(http: HttpClient, raw: bytes, *, signature: str | None = None, url:
 def post_json(http: HttpClient, payload: Any, **kwargs: Any) -> Any:
     # Meta escapes non-ASCII as \uXXXX; ensure_ascii=True does the same.
     return post_raw(http, json.dumps(payload).encode(), **kwargs)
-
-
-def message_body(
-    message: dict[str, Any],
-    *,
-    wa_id: str | None = "77011234567",
-    name: str = "Айгерим Сапарова",
-    user_id: str | None = None,
-) -> dict[str, Any]:
-    """A one-message envelope around `message` (which gets `from`/`id`/`timestamp` defaults)."""
-    message = copy.deepcopy(message)
-    if wa_id is not None:
-        message.setdefault("from", wa_id)
-    message.setdefault("timestamp", "1718000000")
-    contact: dict[str, Any] = {"profile": {"name": name}}
-    if wa_id is not None:
-        contact["wa_id"] = wa_id
-    if user_id is not None:
-        contact["user_id"] = user_id
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "102290129340398",
-                "changes": [
-                    {
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {
-                                "display_phone_number": "77273334455",
-                                "phone_number_id": "106540352242922",
-                            },
-                            "contacts": [contact],
-                            "messages": [message],
-                        },
-                        "field": "messages",
-                    }
-                ],
-            }
-        ],
-    }
-
-
-def status_body(
-    wamid: str, status: str, timestamp: str = "1718000100", **extra: Any
-) -> dict[str, Any]:
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "102290129340398",
-                "changes": [
-                    {
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {
-                                "display_phone_number": "77273334455",
-                                "phone_number_id": "106540352242922",
-                            },
-                            "statuses": [
-                                {
-                                    "id": wamid,
-                                    "status": status,
-                                    "timestamp": timestamp,
-                                    "recipient_id": "77011234567",
-                                    **extra,
-                                }
-                            ],
-                        },
-                        "field": "messages",
-                    }
-                ],
-            }
-        ],
-    }
