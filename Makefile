@@ -13,12 +13,13 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install migrate seed run worker test pytest lint format bench clean
+.PHONY: help install migrate seed run worker test pytest lint format messages bench clean
 
 help:
 	@echo "make run    set up everything, load demo data once, serve http://$(HOST):$(PORT)"
 	@echo "make test   set up everything and run the whole suite (lint included)"
 	@echo "make lint   ruff, mypy, makemigrations --check"
+	@echo "make messages  refresh locale/ru/LC_MESSAGES/django.po from the code and compile the .mo"
 	@echo "make bench  the benchmarks (needs PostgreSQL on 127.0.0.1:5432)"
 
 $(STAMP): pyproject.toml uv.lock
@@ -66,6 +67,17 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Translations (English is the source language). Refreshes the .po from the marked strings and
+# compiles the .mo, which is committed so that a fresh clone runs without gettext; translate the
+# new entries in the .po and run it again (dreamland/lib/tests/test_translations.py checks both).
+messages: install
+	@command -v msgfmt >/dev/null && command -v xgettext >/dev/null || { \
+	  echo "error: make messages needs GNU gettext (msgfmt, xgettext): apt-get install gettext" >&2; \
+	  exit 1; }
+	DEBUG=true $(PY) manage.py makemessages --locale ru --no-obsolete --add-location file \
+	  --ignore var --ignore bench --ignore scripts --ignore node_modules
+	DEBUG=true $(PY) manage.py compilemessages --locale ru --ignore '.*' --ignore var --ignore node_modules
 
 bench: install
 	$(PY) -m bench

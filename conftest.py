@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from dreamland.accounts.models import Role, User
 
@@ -16,12 +17,23 @@ PASSWORD = "correct-horse-battery-staple"
 _seq = itertools.count(1)
 
 
-def _user(role: str, name: str) -> User:
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Tests read messages in English, the source language: a service called directly would
+    otherwise answer in the site's default language (Russian). A request in a test still
+    activates its own language (the user's, or Accept-Language)."""
+    with translation.override("en"):
+        yield
+
+
+def _user(role: str, name: str, language: str = "en") -> User:
+    """A persona; it reads the back office in English unless a test asks for another language."""
     return User.objects.create_user(
         email=f"{name.lower().replace(' ', '.')}@dreamland.test",
         password=PASSWORD,
         name=name,
         role=role,
+        preferred_language=language,
     )
 
 

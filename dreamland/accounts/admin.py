@@ -9,6 +9,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.password_validation import validate_password
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from dreamland.accounts.models import User
 from dreamland.lib import admin as _site  # noqa: F401  (site header)
@@ -17,8 +19,10 @@ USER_FIELDS = ("email", "name", "role", "is_active", "preferred_language", "pref
 
 
 class UserCreationForm(forms.ModelForm):
-    password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(label="Password (again)", widget=forms.PasswordInput, strip=False)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(
+        label=_("Password (again)"), widget=forms.PasswordInput, strip=False
+    )
 
     class Meta:
         model = User
@@ -27,14 +31,14 @@ class UserCreationForm(forms.ModelForm):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("A user with this email already exists.")
+            raise forms.ValidationError(_("A user with this email already exists."))
         return email
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", _("The two passwords differ."))
         elif first:
             try:
                 validate_password(first, self.instance)
@@ -52,11 +56,11 @@ class UserCreationForm(forms.ModelForm):
 
 class UserChangeForm(forms.ModelForm):
     new_password = forms.CharField(
-        label="New password",
+        label=_("New password"),
         widget=forms.PasswordInput,
         strip=False,
         required=False,
-        help_text="Leave empty to keep the current password.",
+        help_text=_("Leave empty to keep the current password."),
     )
 
     class Meta:
@@ -66,7 +70,7 @@ class UserChangeForm(forms.ModelForm):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("A user with this email already exists.")
+            raise forms.ValidationError(_("A user with this email already exists."))
         return email
 
     def clean_new_password(self) -> str:
@@ -107,10 +111,11 @@ class UserAdmin(admin.ModelAdmin):
             return [(None, {"fields": (*USER_FIELDS, "password1", "password2")})]
         return [
             (None, {"fields": (*USER_FIELDS, "new_password")}),
-            ("Sign-in", {"fields": self.readonly_fields}),
+            (_("Sign-in"), {"fields": self.readonly_fields}),
         ]
 
-    @admin.action(description="Unlock selected users (reset failed logins)")
+    @admin.action(description=_("Unlock selected users (reset failed logins)"))
     def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         count = queryset.update(failed_login_attempts=0, locked_until=None)
-        self.message_user(request, f"{count} user(s) unlocked.", messages.SUCCESS)
+        message = ngettext("%(count)s user(s) unlocked.", "%(count)s user(s) unlocked.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)

@@ -67,8 +67,10 @@ class User(TimestampedModel, AbstractBaseUser):
         blank=True,
     )
     is_active = models.BooleanField(_("active"), default=True, db_default=True)
-    failed_login_attempts = models.PositiveIntegerField(default=0, db_default=0, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    failed_login_attempts = models.PositiveIntegerField(
+        _("failed login attempts"), default=0, db_default=0, editable=False
+    )
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -9,13 +9,16 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dreamland.accounts.models import User
 
 
 class AccountLocked(Exception):
     def __init__(self, until: datetime) -> None:
-        super().__init__(f"Too many failed logins; try again after {until:%H:%M}.")
+        super().__init__(
+            _("Too many failed logins; try again after %(time)s.") % {"time": f"{until:%H:%M}"}
+        )
         self.until = until
 
 
@@ -68,7 +71,7 @@ def user_create(
     from django.core.exceptions import ValidationError
 
     if User.objects.filter(email__iexact=email.strip()).exists():
-        raise ValidationError({"email": "A user with this email already exists."})
+        raise ValidationError({"email": _("A user with this email already exists.")})
     extra = {k: v for k, v in fields.items() if v is not None}
     return User.objects.create_user(
         email=email.strip(), password=password, name=name, role=role, **extra
@@ -81,14 +84,14 @@ def user_update(*, user: User, **fields: object) -> User:
 
     unknown = set(fields) - set(USER_EDITABLE)
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     for name in ("email", "name", "password", "role", "is_active"):
         if name in fields and fields[name] is None:
-            raise ValidationError({name: "This field cannot be null."})
+            raise ValidationError({name: _("This field cannot be null.")})
     if "email" in fields:
         email = str(fields["email"]).strip().lower()
         if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-            raise ValidationError({"email": "A user with this email already exists."})
+            raise ValidationError({"email": _("A user with this email already exists.")})
         fields["email"] = email
     password = fields.pop("password", None)
     for name, value in fields.items():

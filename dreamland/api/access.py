@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from dreamland.accounts.models import User
 from dreamland.bookings.models import Booking, Payment
@@ -63,9 +64,9 @@ def get_or_404[M: Model](qs: QuerySet[M], pk: int) -> M:
 
 def require_admin(user: User) -> None:
     if not user.is_admin:
-        raise PermissionDenied("Only admins may do this.")
+        raise PermissionDenied(_("Only admins may do this."))
 
 
 def require_manager(user: User) -> None:
     if not user.is_manager:
-        raise PermissionDenied("Only managers and admins may do this.")
+        raise PermissionDenied(_("Only managers and admins may do this."))

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 
@@ -75,7 +76,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         detail = str(exc)
         if detail == "Unauthorized":  # ninja's own, for a missing or unknown token
-            detail = (
+            detail = _(
                 "Missing or invalid token: send `Authorization: Bearer <token>` "
                 "(get one from POST /api/v1/auth/token)."
             )
@@ -89,7 +90,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         detail = str(exc)
         code = None
         if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
-            detail = "The body is not valid JSON (send a JSON object, or a form-encoded body)."
+            detail = _("The body is not valid JSON (send a JSON object, or a form-encoded body).")
             code = "invalid_body"
         return respond(request, {"detail": detail, "code": code}, exc.status_code)
 
@@ -99,7 +100,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(PermissionDenied)
     def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return respond(request, {"detail": str(exc) or "Forbidden.", "code": "forbidden"}, 403)
+        return respond(request, {"detail": str(exc) or _("Forbidden."), "code": "forbidden"}, 403)
 
     @api.exception_handler(AccountLocked)
     def account_locked(request: HttpRequest, exc: AccountLocked) -> HttpResponse:
@@ -108,11 +109,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(IntegrityError)
     def integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
         return respond(
-            request, {"detail": "The change conflicts with existing data.", "code": "conflict"}, 409
+            request,
+            {"detail": _("The change conflicts with existing data."), "code": "conflict"},
+            409,
         )
 
     @api.exception_handler(DataError)
     def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
         return respond(
-            request, {"detail": "A value is out of range.", "code": "invalid_value"}, 422
+            request, {"detail": _("A value is out of range."), "code": "invalid_value"}, 422
         )

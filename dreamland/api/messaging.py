@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from dreamland.accounts.models import User
 from dreamland.api.schemas import MessageIn
@@ -14,12 +15,14 @@ from dreamland.messaging.services import message_send_template, message_send_tex
 def send_message(*, user: User, client: Client, payload: MessageIn) -> Communication:
     """Queue the message; the send itself runs in the background (outbound, `pending`)."""
     if (payload.body is None) == (payload.template_id is None):
-        raise ValidationError({"body": "Send either `body` or `template_id`, not both or neither."})
+        raise ValidationError(
+            {"body": _("Send either `body` or `template_id`, not both or neither.")}
+        )
     if payload.body is not None:
         return message_send_text(client=client, body=payload.body, sent_by=user)
     template = WhatsAppTemplate.objects.filter(pk=payload.template_id or 0).first()
     if template is None:
-        raise ValidationError({"template_id": "No such template."})
+        raise ValidationError({"template_id": _("No such template.")})
     return message_send_template(
         client=client, template=template, variables=payload.variables or {}, sent_by=user
     )

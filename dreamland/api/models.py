@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dreamland.lib.models import TimestampedModel
 
@@ -18,10 +19,12 @@ class ApiToken(TimestampedModel):
         related_name="api_tokens",
         verbose_name=_("user"),
     )
-    name = models.CharField(_("name"), max_length=100, blank=True, default="")
+    name = models.CharField(
+        pgettext_lazy("of a thing", "name"), max_length=100, blank=True, default=""
+    )
     prefix = models.CharField(_("prefix"), max_length=16)
     # sha256 hex of the whole token; unique index = the lookup on every authenticated request.
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 

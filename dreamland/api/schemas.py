@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, create_model
 
@@ -22,7 +23,7 @@ MAX_ID = 2**31 - 1
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("Text may not contain NUL characters.")
+        raise ValueError(_("Text may not contain NUL characters."))
     return value
 
 
@@ -410,5 +411,5 @@ def body_fields(payload: Schema, *not_null: str) -> dict[str, Any]:
     fields = payload.model_dump(exclude_unset=True)
     nulls = [name for name in not_null if name in fields and fields[name] is None]
     if nulls:
-        raise ValidationError(dict.fromkeys(nulls, "This field cannot be null."))
+        raise ValidationError(dict.fromkeys(nulls, _("This field cannot be null.")))
     return fields

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from functools import wraps
 from typing import Any
 
@@ -12,41 +12,59 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path, re_path, resolve
 from django.urls.exceptions import Resolver404
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from dreamland.api.api import api
 
 
+def _api_language(request: HttpRequest) -> AbstractContextManager[Any]:
+    """Messages are English unless the caller sends `Accept-Language` (the site's default is ru;
+    with the header, LocaleMiddleware has already picked the language)."""
+    if request.headers.get("Accept-Language"):
+        return nullcontext()
+    return translation.override("en")
+
+
 def _not_found(request: HttpRequest) -> HttpResponse:
-    return api.create_response(request, {"detail": "Not found.", "code": "not_found"}, status=404)
+    body = {"detail": _("Not found."), "code": "not_found"}
+    return api.create_response(request, body, status=404)
 
 
 def _json_answers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """ninja answers a wrong method, and its bare root raises 404, as HTML: make those JSON.
-
-    Messages are English unless the caller sends `Accept-Language` (the site's default is ru)."""
+    """ninja answers a wrong method, and its bare root raises 404, as HTML: make those JSON."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        language = None if request.headers.get("Accept-Language") else "en"
-        try:
-            with translation.override(language) if language else nullcontext():
-                response = view(request, *args, **kwargs)
-        except Http404:
-            return _not_found(request)
-        except RequestDataTooBig:
-            body = {"detail": "The request body is too large.", "code": "body_too_large"}
-            return api.create_response(request, body, status=413)
-        if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
-            allowed = response.get("Allow", "")
-            detail = f"Method {request.method} is not allowed here; allowed: {allowed}."
-            body = {"detail": detail, "code": "method_not_allowed"}
-            json_response = api.create_response(request, body, status=405)
-            json_response["Allow"] = allowed
-            return json_response
+        with _api_language(request):
+            response = _answer_in_json(view, request, *args, **kwargs)
+            response.headers.setdefault("Content-Language", translation.get_language() or "en")
         return response
 
     return wrapped
+
+
+def _answer_in_json(
+    view: Callable[..., HttpResponse], request: HttpRequest, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    try:
+        response = view(request, *args, **kwargs)
+    except Http404:
+        return _not_found(request)
+    except RequestDataTooBig:
+        body = {"detail": _("The request body is too large."), "code": "body_too_large"}
+        return api.create_response(request, body, status=413)
+    if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+        allowed = response.get("Allow", "")
+        detail = _("Method %(method)s is not allowed here; allowed: %(allowed)s.") % {
+            "method": request.method,
+            "allowed": allowed,
+        }
+        body = {"detail": detail, "code": "method_not_allowed"}
+        json_response = api.create_response(request, body, status=405)
+        json_response["Allow"] = allowed
+        return json_response
+    return response
 
 
 @csrf_exempt
@@ -65,7 +83,8 @@ def slash_tolerant(request: HttpRequest, rest: str = "") -> HttpResponse:
             request.resolver_match = match
             response: HttpResponse = match.func(request, *match.args, **match.kwargs)
             return response
-    return _not_found(request)
+    with _api_language(request):
+        return _not_found(request)
 
 
 def _ninja_patterns() -> tuple[list[Any], str, str]:

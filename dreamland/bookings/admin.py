@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from dreamland.bookings.models import Booking, Payment
 from dreamland.bookings.services import (
@@ -41,7 +43,7 @@ class BookingForm(forms.ModelForm):
         for name in ("total_amount", "currency"):
             if name in self.fields:
                 self.fields[name].required = False
-                self.fields[name].help_text = "Empty: the departure's price times participants."
+                self.fields[name].help_text = _("Empty: the departure's price times participants.")
 
 
 @admin.register(Booking)
@@ -88,7 +90,7 @@ class BookingAdmin(ServiceModelAdmin):
             lead = data.get("lead")
             if lead is not None:
                 if lead.client_id != data["client"].pk:
-                    raise ValidationError({"lead": "This lead belongs to another client."})
+                    raise ValidationError({"lead": gettext("This lead belongs to another client.")})
                 # Booking a lead is converting it: the lead turns won in the same transaction.
                 return lead_convert(
                     lead=lead,
@@ -109,7 +111,7 @@ class BookingAdmin(ServiceModelAdmin):
         fields = changed(form, ("num_participants", "tour_departure", "total_amount", "currency"))
         return booking_update(booking=Booking.objects.get(pk=obj.pk), **fields)
 
-    @admin.action(description="Cancel selected bookings (frees their seats)")
+    @admin.action(description=_("Cancel selected bookings (frees their seats)"))
     def cancel(self, request: HttpRequest, queryset: QuerySet[Booking]) -> None:
         done = 0
         for booking in queryset:
@@ -117,8 +119,12 @@ class BookingAdmin(ServiceModelAdmin):
                 booking_cancel(booking=booking)
                 done += 1
             except DomainError as exc:
-                self.message_user(request, f"Booking #{booking.pk}: {exc}", messages.ERROR)
-        self.message_user(request, f"{done} booking(s) cancelled.", messages.SUCCESS)
+                message = gettext("Booking #%(id)s: %(error)s") % {"id": booking.pk, "error": exc}
+                self.message_user(request, message, messages.ERROR)
+        message = ngettext(
+            "%(count)s booking(s) cancelled.", "%(count)s booking(s) cancelled.", done
+        )
+        self.message_user(request, message % {"count": done}, messages.SUCCESS)
 
 
 @admin.register(Payment)

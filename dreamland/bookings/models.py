@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dreamland.lib.choices import Currency
@@ -13,10 +14,10 @@ from dreamland.lib.models import TimestampedModel, enum_check
 
 
 class BookingStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("Confirmed")
-    PAID = "paid", _("Paid")
-    COMPLETED = "completed", _("Completed")
-    CANCELLED = "cancelled", _("Cancelled")
+    CONFIRMED = "confirmed", pgettext_lazy("booking status", "Confirmed")
+    PAID = "paid", pgettext_lazy("booking status", "Paid")
+    COMPLETED = "completed", pgettext_lazy("booking status", "Completed")
+    CANCELLED = "cancelled", pgettext_lazy("booking status", "Cancelled")
 
 
 class Booking(TimestampedModel):
@@ -87,14 +88,14 @@ class Booking(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Booking #{self.pk}"
+        return gettext("Booking #%(id)s") % {"id": self.pk}
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    COMPLETED = "completed", _("Completed")
-    FAILED = "failed", _("Failed")
-    REFUNDED = "refunded", _("Refunded")
+    PENDING = "pending", pgettext_lazy("payment status", "Pending")
+    COMPLETED = "completed", pgettext_lazy("payment status", "Completed")
+    FAILED = "failed", pgettext_lazy("payment status", "Failed")
+    REFUNDED = "refunded", pgettext_lazy("payment status", "Refunded")
 
 
 class PaymentMethod(models.TextChoices):
@@ -144,4 +145,4 @@ class Payment(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Payment #{self.pk}"
+        return gettext("Payment #%(id)s") % {"id": self.pk}

@@ -16,6 +16,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dreamland.bookings.models import (
     Booking,
@@ -27,7 +29,7 @@ from dreamland.bookings.models import (
 from dreamland.bookings.selectors import booking_money, seats_taken
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead
-from dreamland.lib.choices import Currency
+from dreamland.lib.choices import Currency, choice_name, choose_one_of
 from dreamland.lib.errors import Conflict, RuleViolation
 from dreamland.lib.money import quantize, to_decimal
 from dreamland.money.selectors import convert
@@ -67,15 +69,17 @@ def _lock_departures(ids: Iterable[int]) -> dict[int, TourDeparture]:
 
 def _check_participants(num_participants: Any) -> int:
     if isinstance(num_participants, bool) or not isinstance(num_participants, int):
-        raise ValidationError({"num_participants": "Enter a whole number of participants."})
+        raise ValidationError({"num_participants": _("Enter a whole number of participants.")})
     if num_participants < 1:
-        raise ValidationError({"num_participants": "At least one participant is needed."})
+        raise ValidationError({"num_participants": _("At least one participant is needed.")})
     return num_participants
 
 
 def _check_currency(currency: str, field: str = "currency") -> str:
     if currency not in Currency.values:
-        raise ValidationError({field: f"Unknown currency {currency!r}."})
+        raise ValidationError(
+            {field: _("Unknown currency %(currency)s.") % {"currency": repr(currency)}}
+        )
     return currency
 
 
@@ -87,12 +91,15 @@ def _check_seats(
     taken = seats_taken(departure, exclude_booking_id=exclude_booking_id)
     left = max(capacity - taken, 0)
     if wanted > left:
-        where = f"{departure.tour}, {departure.departure_date}"
+        where = {"tour": departure.tour, "date": departure.departure_date}
         if left == 0:
-            message = f"No seats left on {where}."
+            message = _("No seats left on %(tour)s, %(date)s.") % where
         else:
-            noun = "seat" if left == 1 else "seats"
-            message = f"Only {left} {noun} left on {where}; {wanted} requested."
+            message = ngettext(
+                "Only %(left)s seat left on %(tour)s, %(date)s; %(wanted)s requested.",
+                "Only %(left)s seats left on %(tour)s, %(date)s; %(wanted)s requested.",
+                left,
+            ) % {**where, "left": left, "wanted": wanted}
         raise NoSeatsLeft(message, field="num_participants")
 
 
@@ -100,7 +107,10 @@ def _default_total(departure: TourDeparture, num_participants: int) -> Decimal:
     price = departure.effective_price
     if price is None:
         raise ValidationError(
-            {"total_amount": f"{departure} has no price; enter the booking's total."}
+            {
+                "total_amount": _("%(departure)s has no price; enter the booking's total.")
+                % {"departure": departure}
+            }
         )
     return quantize(price * num_participants)
 
@@ -137,17 +147,17 @@ def booking_create(
     """
     num_participants = _check_participants(num_participants)
     if lead is not None and lead.client_id != client.pk:
-        raise ValidationError({"lead": "This lead belongs to another client."})
+        raise ValidationError({"lead": _("This lead belongs to another client.")})
     if total_amount is not None:
         total_amount = quantize(total_amount)
         if total_amount < 0:
-            raise ValidationError({"total_amount": "The total cannot be negative."})
+            raise ValidationError({"total_amount": _("The total cannot be negative.")})
     if currency is not None:
         _check_currency(currency)
     with transaction.atomic():
         departure = _lock_departures([tour_departure.pk]).get(tour_departure.pk)
         if departure is None:
-            raise ValidationError({"tour_departure": "This departure does not exist."})
+            raise ValidationError({"tour_departure": _("This departure does not exist.")})
         _check_seats(departure, num_participants)
         if total_amount is None:
             total_amount = _default_total(departure, num_participants)
@@ -186,7 +196,7 @@ def booking_update(
     if total_amount is not None:
         total_amount = quantize(total_amount)
         if total_amount < 0:
-            raise ValidationError({"total_amount": "The total cannot be negative."})
+            raise ValidationError({"total_amount": _("The total cannot be negative.")})
     if currency is not None:
         _check_currency(currency)
     with transaction.atomic():
@@ -206,13 +216,14 @@ def booking_update(
             )
         if locked.status not in ACTIVE_STATUSES:
             raise RuleViolation(
-                f"A {locked.get_status_display().lower()} booking cannot be changed.",
+                _("A %(status)s booking cannot be changed.")
+                % {"status": choice_name(BookingStatus, locked.status)},
                 code="booking_closed",
             )
         old_departure = departures[current_departure_id]
         target = departures.get(target_id)
         if target is None:
-            raise ValidationError({"tour_departure": "This departure does not exist."})
+            raise ValidationError({"tour_departure": _("This departure does not exist.")})
         new_count = num_participants if num_participants is not None else locked.num_participants
         assert new_count is not None
         seats_change = new_count != locked.num_participants or target.pk != old_departure.pk
@@ -253,7 +264,9 @@ def booking_cancel(*, booking: Booking) -> Booking:
         if locked.status == BookingStatus.CANCELLED:
             return locked
         if locked.status == BookingStatus.COMPLETED:
-            raise RuleViolation("A completed booking cannot be cancelled.", code="booking_closed")
+            raise RuleViolation(
+                _("A completed booking cannot be cancelled."), code="booking_closed"
+            )
         locked.status = BookingStatus.CANCELLED
         locked.save(update_fields=["status", "updated_at"])
         return locked
@@ -273,16 +286,14 @@ def bookings_complete_past(*, today: date | None = None) -> int:
 def _clean_payment(payment: Payment, booking: Booking) -> None:
     amount = payment.amount
     if amount is None or amount <= 0:
-        raise ValidationError({"amount": "The amount must be positive."})
+        raise ValidationError({"amount": _("The amount must be positive.")})
     if payment.payment_method not in PaymentMethod.values:
-        raise ValidationError(
-            {"payment_method": f"Choose one of {', '.join(PaymentMethod.values)}."}
-        )
+        raise ValidationError({"payment_method": choose_one_of(PaymentMethod.values)})
     if payment.status not in PaymentStatus.values:
-        raise ValidationError({"status": f"Choose one of {', '.join(PaymentStatus.values)}."})
+        raise ValidationError({"status": choose_one_of(PaymentStatus.values)})
     _check_currency(payment.currency or "")
     if not isinstance(payment.payment_date, date):
-        raise ValidationError({"payment_date": "Enter the payment's date."})
+        raise ValidationError({"payment_date": _("Enter the payment's date.")})
     # Refuse now rather than on every later balance: a foreign payment needs its date's rate.
     convert(amount, payment.currency or "", booking.currency or Currency.KZT, payment.payment_date)
 
@@ -304,12 +315,12 @@ def payment_create(
     try:
         amount = quantize(to_decimal(amount))
     except ValueError:
-        raise ValidationError({"amount": "Enter an amount."}) from None
+        raise ValidationError({"amount": _("Enter an amount.")}) from None
     with transaction.atomic():
         locked = _lock_booking(booking)
         if locked.status == BookingStatus.CANCELLED and status == PaymentStatus.COMPLETED:
             raise RuleViolation(
-                "A cancelled booking takes no payments; record a refund instead.",
+                _("A cancelled booking takes no payments; record a refund instead."),
                 code="booking_closed",
             )
         payment = Payment(
@@ -331,7 +342,7 @@ def payment_update(*, payment: Payment, **fields: Any) -> Payment:
     allowed = {"amount", "currency", "payment_date", "payment_method", "status"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     new_status = fields.pop("status", None)
     with transaction.atomic():
         booking = _lock_booking(payment.booking)
@@ -340,7 +351,7 @@ def payment_update(*, payment: Payment, **fields: Any) -> Payment:
             try:
                 fields["amount"] = quantize(to_decimal(fields["amount"]))
             except ValueError:
-                raise ValidationError({"amount": "Enter an amount."}) from None
+                raise ValidationError({"amount": _("Enter an amount.")}) from None
         if "currency" in fields and not fields["currency"]:
             fields["currency"] = booking.currency or Currency.KZT
         for name, value in fields.items():
@@ -356,10 +367,16 @@ def payment_update(*, payment: Payment, **fields: Any) -> Payment:
 
 def _check_payment_transition(current: str, new: str) -> None:
     if new not in PaymentStatus.values:
-        raise ValidationError({"status": f"Choose one of {', '.join(PaymentStatus.values)}."})
+        raise ValidationError({"status": choose_one_of(PaymentStatus.values)})
     if new not in PAYMENT_TRANSITIONS.get(current, frozenset()):
         raise RuleViolation(
-            f"A {current} payment cannot become {new}.", field="status", code="illegal_transition"
+            _("A %(current)s payment cannot become %(new)s.")
+            % {
+                "current": choice_name(PaymentStatus, current),
+                "new": choice_name(PaymentStatus, new),
+            },
+            field="status",
+            code="illegal_transition",
         )
 
 

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dreamland.bookings.models import Booking
 from dreamland.clients.models import Client
@@ -29,7 +31,8 @@ class ClientForm(forms.ModelForm):
             return normalize_phone(self.cleaned_data.get("phone"))
         except ValidationError as exc:
             raise ValidationError(
-                f"{exc.messages[0]} Type it as +7 701 123 4567 or 8 701 123 45 67."
+                gettext("%(error)s Type it as +7 701 123 4567 or 8 701 123 45 67.")
+                % {"error": exc.messages[0]}
             ) from None
 
 
@@ -61,7 +64,7 @@ class CommunicationInline(ReadOnlyInline):
     model = Communication
     fk_name = "client"
     formset = LastRowsFormSet
-    verbose_name_plural = "communications (newest 20)"
+    verbose_name_plural = _("communications (newest 20)")
     fields = ("created_at", "direction", "communication_type", "body", "whatsapp_status")
     readonly_fields = fields
     ordering = ("-created_at",)
@@ -115,10 +118,10 @@ class ClientAdmin(admin.ModelAdmin):
             return qs, distinct
         return qs | queryset.filter(phone=e164), distinct
 
-    @admin.display(description="leads", ordering="lead_count")
+    @admin.display(description=_("leads"), ordering="lead_count")
     def lead_count(self, obj: Any) -> int:
         return int(obj.lead_count)
 
-    @admin.display(description="bookings", ordering="booking_count")
+    @admin.display(description=_("bookings"), ordering="booking_count")
     def booking_count(self, obj: Any) -> int:
         return int(obj.booking_count)

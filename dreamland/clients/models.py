@@ -21,7 +21,9 @@ class Client(TimestampedModel):
     notes = models.TextField(_("notes"), null=True, blank=True)
     # WhatsApp's business-scoped user id (2026): lets a later message that carries only the
     # BSUID and no phone be tied to this client.
-    whatsapp_user_id = models.CharField(max_length=128, null=True, blank=True, unique=True)
+    whatsapp_user_id = models.CharField(
+        _("WhatsApp user ID"), max_length=128, null=True, blank=True, unique=True
+    )
 
     class Meta:
         db_table = "clients"

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
 from dreamland.clients.models import Client
 from dreamland.lib.errors import Conflict
@@ -21,7 +22,9 @@ class PhoneTaken(Conflict):
 
     def __init__(self, client: Client) -> None:
         super().__init__(
-            f"A client with phone {client.phone} already exists (#{client.pk}).", field="phone"
+            _("A client with phone %(phone)s already exists (#%(id)s).")
+            % {"phone": client.phone, "id": client.pk},
+            field="phone",
         )
         self.client = client
 
@@ -38,7 +41,7 @@ def client_find_by_phone(phone: str) -> Client | None:
 def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     cleaned = dict(fields)
     if "phone" in cleaned:
         try:
@@ -101,7 +104,7 @@ def client_get_or_create_by_e164(
     for key, value in defaults.items():
         field = Client._meta.get_field(key)
         if not isinstance(field, models.Field):
-            raise ValidationError({key: "Unknown field."})
+            raise ValidationError({key: _("Unknown field.")})
         try:
             defaults[key] = field.clean(value, None)
         except ValidationError as exc:
@@ -149,12 +152,15 @@ def client_delete(*, client: Client) -> None:
 
     with transaction.atomic():
         if Booking.objects.filter(client=client).exists():
-            raise Conflict(
-                f"Client #{client.pk} has bookings and cannot be deleted.", code="has_bookings"
-            )
+            raise _has_bookings(client)
         try:
             client.delete()
         except IntegrityError:
-            raise Conflict(
-                f"Client #{client.pk} has bookings and cannot be deleted.", code="has_bookings"
-            ) from None
+            raise _has_bookings(client) from None
+
+
+def _has_bookings(client: Client) -> Conflict:
+    return Conflict(
+        _("Client #%(id)s has bookings and cannot be deleted.") % {"id": client.pk},
+        code="has_bookings",
+    )

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from dreamland.accounts.models import Role, User
 from dreamland.leads.models import Lead, LeadStatus
@@ -20,7 +21,7 @@ class LeadCommunicationInline(ReadOnlyInline):
     model = Communication
     fk_name = "lead"
     formset = LastRowsFormSet
-    verbose_name_plural = "conversation (newest 20)"
+    verbose_name_plural = _("conversation (newest 20)")
     fields = ("created_at", "direction", "communication_type", "body", "whatsapp_status")
     readonly_fields = fields
     ordering = ("-created_at",)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dreamland.lib.models import TimestampedModel, enum_check
@@ -101,7 +102,10 @@ class Lead(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Lead #{self.pk} ({self.get_status_display()})"
+        return gettext("Lead #%(id)s (%(status)s)") % {
+            "id": self.pk,
+            "status": self.get_status_display(),
+        }
 
     @property
     def is_open(self) -> bool:

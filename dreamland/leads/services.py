@@ -15,11 +15,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
+from django.utils.translation import gettext as _
 
 from dreamland.accounts.models import Role, User
 from dreamland.bookings.models import Booking
 from dreamland.clients.models import Client
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource, LeadStatus
+from dreamland.lib.choices import choice_name, choose_one_of
 from dreamland.lib.errors import Conflict, RuleViolation
 from dreamland.tours.models import Tour, TourDeparture
 
@@ -68,7 +70,7 @@ def lead_create(
 ) -> Lead:
     """A new open lead (`new`) for the client, assigned to `assigned_agent` or picked automatically."""
     if source not in LeadSource.values:
-        raise ValidationError({"source": f"Choose one of {', '.join(LeadSource.values)}."})
+        raise ValidationError({"source": choose_one_of(LeadSource.values)})
     with transaction.atomic():
         if assigned_agent is None and auto_assign:
             assigned_agent = lead_pick_agent(client=client, lock=True)
@@ -124,7 +126,7 @@ def lead_transition(*, lead: Lead, status: str, actor: User | None = None) -> Le
     (kept for the audit trail of the caller; permissions are checked by the views).
     """
     if status not in LeadStatus.values:
-        raise ValidationError({"status": f"Choose one of {', '.join(LeadStatus.values)}."})
+        raise ValidationError({"status": choose_one_of(LeadStatus.values)})
     with transaction.atomic():
         locked = _lock_lead(lead)
         current = locked.status
@@ -132,20 +134,27 @@ def lead_transition(*, lead: Lead, status: str, actor: User | None = None) -> Le
             return locked
         if current not in OPEN_STATUSES:
             raise RuleViolation(
-                f"Lead #{locked.pk} is {current}: won and lost leads are final;"
-                " a returning client gets a new lead.",
+                _(
+                    "Lead #%(id)s is %(status)s: won and lost leads are final;"
+                    " a returning client gets a new lead."
+                )
+                % {"id": locked.pk, "status": choice_name(LeadStatus, current)},
                 field="status",
                 code="illegal_transition",
             )
         if status == LeadStatus.WON:
             raise RuleViolation(
-                "A lead becomes won only by converting it to a booking.",
+                _("A lead becomes won only by converting it to a booking."),
                 field="status",
                 code="illegal_transition",
             )
         if status != LeadStatus.LOST and PIPELINE.index(status) < PIPELINE.index(current):
             raise RuleViolation(
-                f"A lead cannot move back from {current} to {status}.",
+                _("A lead cannot move back from %(current)s to %(status)s.")
+                % {
+                    "current": choice_name(LeadStatus, current),
+                    "status": choice_name(LeadStatus, status),
+                },
                 field="status",
                 code="illegal_transition",
             )
@@ -159,7 +168,8 @@ def lead_assign(*, lead: Lead, agent: User | None, actor: User | None = None) ->
     """Give the lead to `agent` (None: unassign). Only active staff can own leads."""
     if agent is not None and (not agent.is_active or agent.role not in (Role.AGENT, Role.MANAGER)):
         raise RuleViolation(
-            f"{agent.name} cannot be assigned leads (inactive or not an agent).",
+            _("%(name)s cannot be assigned leads (inactive or not an agent).")
+            % {"name": agent.name},
             field="assigned_agent",
             code="invalid_agent",
         )
@@ -178,12 +188,12 @@ def lead_update(*, lead: Lead, actor: User | None = None, **fields: Any) -> Lead
     """Edit a lead; `status` and `assigned_agent` go through their own rules above."""
     unknown = set(fields) - set(LEAD_EDITABLE)
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     if "source" in fields and fields["source"] not in LeadSource.values:
-        raise ValidationError({"source": f"Choose one of {', '.join(LeadSource.values)}."})
+        raise ValidationError({"source": choose_one_of(LeadSource.values)})
     tour = fields.get("tour_interest")
     if tour is not None and not isinstance(tour, Tour):
-        raise ValidationError({"tour_interest": "Choose a tour."})
+        raise ValidationError({"tour_interest": _("Choose a tour.")})
     with transaction.atomic():
         locked = _lock_lead(lead)
         plain = [name for name in ("tour_interest", "source") if name in fields]
@@ -241,13 +251,14 @@ def lead_convert(
     with transaction.atomic():
         locked = _lock_lead(lead)
         if locked.status == LeadStatus.WON or Booking.objects.filter(lead=locked).exists():
-            raise Conflict(
-                f"Lead #{locked.pk} was already converted to a booking.", code="already_converted"
-            )
+            raise _already_converted(locked)
         if locked.status not in OPEN_STATUSES:
             raise RuleViolation(
-                f"Lead #{locked.pk} is {locked.status} and cannot be converted;"
-                " create a new lead for the client.",
+                _(
+                    "Lead #%(id)s is %(status)s and cannot be converted;"
+                    " create a new lead for the client."
+                )
+                % {"id": locked.pk, "status": choice_name(LeadStatus, locked.status)},
                 code="illegal_transition",
             )
         try:
@@ -261,10 +272,15 @@ def lead_convert(
                     currency=currency,
                 )
         except IntegrityError:
-            raise Conflict(
-                f"Lead #{locked.pk} was already converted to a booking.", code="already_converted"
-            ) from None
+            raise _already_converted(locked) from None
         locked.status = LeadStatus.WON
         locked.save(update_fields=["status", "updated_at"])
         lead.status = LeadStatus.WON
         return booking
+
+
+def _already_converted(lead: Lead) -> Conflict:
+    return Conflict(
+        _("Lead #%(id)s was already converted to a booking.") % {"id": lead.pk},
+        code="already_converted",
+    )

@@ -15,12 +15,13 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from dreamland.lib.errors import DomainError
 
 admin.site.site_header = "Dreamland PRO"
 admin.site.site_title = "Dreamland PRO"
-admin.site.index_title = "Back office"
+admin.site.index_title = _("Back office")
 
 
 class _Rollback(Exception):

@@ -3,9 +3,15 @@
 Field-level validation uses Django's `ValidationError` (a dict of field → messages). The classes
 here are for rules that are not about one field's format: the API answers them with their
 `status_code`, forms show their message.
+
+Messages are marked for translation where they are raised (`gettext`, or `gettext_lazy`): the
+constructor turns them into a plain `str` at once, in the language active at raise time (the
+request's), so `exc.message` and `str(exc)` are always plain text.
 """
 
 from __future__ import annotations
+
+from django.utils.functional import Promise
 
 
 class DomainError(Exception):
@@ -14,15 +20,18 @@ class DomainError(Exception):
     status_code = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: str | Promise, *, field: str | None = None, code: str | None = None
+    ) -> None:
+        text = str(message)
+        super().__init__(text)
+        self.message = text
         self.field = field
         if code is not None:
             self.code = code
 
     def __str__(self) -> str:
-        return str(self.message)
+        return self.message
 
 
 class RuleViolation(DomainError):

@@ -9,11 +9,15 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from dreamland.lib import admin as _site  # noqa: F401  (site header)
 from dreamland.messaging.models import Communication, WhatsAppTemplate
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
+# Marked here, translated where the form error is raised.
+JSON_LIST_OF_NAMES = gettext_noop('Enter a JSON list of names, e.g. ["customer_name"].')
 
 
 @admin.register(Communication)
@@ -41,7 +45,7 @@ class CommunicationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def short_body(self, obj: Communication) -> str:
         body = obj.body or obj.message_type or ""
         return body if len(body) <= 80 else body[:79] + "…"
@@ -58,17 +62,19 @@ class WhatsAppTemplateForm(forms.ModelForm):
         try:
             names = json.loads(raw)
         except ValueError:
-            self.add_error("variables", 'Enter a JSON list of names, e.g. ["customer_name"].')
+            self.add_error("variables", gettext(JSON_LIST_OF_NAMES))
             return data
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            self.add_error("variables", 'Enter a JSON list of names, e.g. ["customer_name"].')
+            self.add_error("variables", gettext(JSON_LIST_OF_NAMES))
             return data
         numbers = {int(n) for n in PLACEHOLDER.findall(data.get("content") or "")}
         if numbers != set(range(1, len(names) + 1)):
-            self.add_error(
-                "variables",
-                f"The text uses {len(numbers)} placeholder(s) {{{{1}}}}…; list one name for each.",
+            message = ngettext(
+                "The text uses %(count)s placeholder(s) {{1}}…; list one name for each.",
+                "The text uses %(count)s placeholder(s) {{1}}…; list one name for each.",
+                len(numbers),
             )
+            self.add_error("variables", message % {"count": len(numbers)})
         data["variables"] = json.dumps(names, ensure_ascii=False)
         return data
 

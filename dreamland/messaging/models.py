@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dreamland.lib.choices import Language
 from dreamland.lib.models import TimestampedModel, enum_check
@@ -25,12 +26,12 @@ class Direction(models.TextChoices):
 class WhatsAppStatus(models.TextChoices):
     """Delivery state of a WhatsApp message; it only moves forward (see `STATUS_RANK`)."""
 
-    PENDING = "pending", _("Pending")
-    SENT = "sent", _("Sent")
-    DELIVERED = "delivered", _("Delivered")
-    READ = "read", _("Read")
-    FAILED = "failed", _("Failed")
-    RECEIVED = "received", _("Received")
+    PENDING = "pending", pgettext_lazy("message status", "Pending")
+    SENT = "sent", pgettext_lazy("message status", "Sent")
+    DELIVERED = "delivered", pgettext_lazy("message status", "Delivered")
+    READ = "read", pgettext_lazy("message status", "Read")
+    FAILED = "failed", pgettext_lazy("message status", "Failed")
+    RECEIVED = "received", pgettext_lazy("message status", "Received")
 
 
 class Communication(TimestampedModel):
@@ -66,7 +67,9 @@ class Communication(TimestampedModel):
     direction = models.CharField(_("direction"), max_length=16, choices=Direction)
     body = models.TextField(_("text"), null=True, blank=True)
     subject = models.CharField(_("subject"), max_length=255, null=True, blank=True)
-    whatsapp_message_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    whatsapp_message_id = models.CharField(
+        _("WhatsApp message ID"), max_length=255, null=True, blank=True, unique=True
+    )
     whatsapp_status = models.CharField(
         _("WhatsApp status"), max_length=16, choices=WhatsAppStatus, null=True, blank=True
     )
@@ -75,19 +78,22 @@ class Communication(TimestampedModel):
 
     # --- beyond the ERD: what the WhatsApp integration needs to keep ---------------------------
     # Meta's message type (text, image, audio, location, reaction, interactive, button, …).
-    message_type = models.CharField(max_length=32, null=True, blank=True)
+    message_type = models.CharField(_("message type"), max_length=32, null=True, blank=True)
     # Media id from the webhook, until the background download fills media_url.
-    media_id = models.CharField(max_length=255, null=True, blank=True)
+    media_id = models.CharField(_("media ID"), max_length=255, null=True, blank=True)
     # wamid of the message this one replies to (WhatsApp "context").
-    reply_to_message_id = models.CharField(max_length=255, null=True, blank=True)
+    reply_to_message_id = models.CharField(
+        _("reply to message ID"), max_length=255, null=True, blank=True
+    )
     # Type-specific details: location, contacts, reaction, referral, template parameters…
-    metadata = models.JSONField(null=True, blank=True)
+    metadata = models.JSONField(_("metadata"), null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="sent_communications",
+        verbose_name=_("sent by"),
     )
     template = models.ForeignKey(
         "messaging.WhatsAppTemplate",
@@ -95,13 +101,14 @@ class Communication(TimestampedModel):
         null=True,
         blank=True,
         related_name="communications",
+        verbose_name=_("template"),
     )
-    error_code = models.IntegerField(null=True, blank=True)
-    error_message = models.TextField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
+    error_code = models.IntegerField(_("error code"), null=True, blank=True)
+    error_message = models.TextField(_("error message"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
 
     class Meta:
         db_table = "communications"
@@ -150,7 +157,7 @@ class WhatsAppTemplate(TimestampedModel):
     and the client's language picks the translation.
     """
 
-    name = models.CharField(_("name"), max_length=512, null=True)
+    name = models.CharField(pgettext_lazy("of a thing", "name"), max_length=512, null=True)
     content = models.TextField(_("content"), null=True)
     category = models.CharField(
         _("category"), max_length=32, choices=TemplateCategory, null=True, blank=True

@@ -16,11 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dreamland.accounts.models import User
 from dreamland.clients.models import Client
 from dreamland.leads.models import OPEN_STATUSES, Lead
-from dreamland.lib.choices import Language
+from dreamland.lib.choices import Language, choose_one_of
 from dreamland.lib.errors import Conflict, NotConfigured, RuleViolation
 from dreamland.lib.phones import wa_id_from_phone
 from dreamland.messaging.models import (
@@ -75,10 +76,16 @@ class WindowClosed(RuleViolation):
     code = "window_closed"
 
     def __init__(self, templates: list[str]) -> None:
-        offer = f" Available templates: {', '.join(templates)}." if templates else ""
-        super().__init__(
+        message = _(
             "More than 24 hours since the client's last message: WhatsApp only allows a "
-            "template now." + offer,
+            "template now."
+        )
+        if templates:
+            message += _(" Available templates: %(templates)s.") % {
+                "templates": ", ".join(templates)
+            }
+        super().__init__(
+            message,
             code="window_closed",
         )
         self.templates = templates
@@ -106,33 +113,33 @@ def _clean_template(fields: dict[str, Any]) -> dict[str, Any]:
     if "name" in cleaned:
         name = str(cleaned["name"] or "").strip()
         if not TEMPLATE_NAME.match(name):
-            errors["name"] = "Use lowercase letters, digits and underscores only."
+            errors["name"] = _("Use lowercase letters, digits and underscores only.")
         cleaned["name"] = name
     if "category" in cleaned:
         category = str(cleaned["category"] or "").strip().upper()
         if category not in TemplateCategory.values:
-            errors["category"] = f"Choose one of {', '.join(TemplateCategory.values)}."
+            errors["category"] = choose_one_of(TemplateCategory.values)
         cleaned["category"] = category
     if "language" in cleaned and cleaned["language"] not in Language.values:
-        errors["language"] = f"Choose one of {', '.join(Language.values)}."
+        errors["language"] = choose_one_of(Language.values)
     if "variables" in cleaned:
         variables = cleaned["variables"]
         if isinstance(variables, str):
             try:
                 variables = json.loads(variables) if variables.strip() else []
             except ValueError:
-                errors["variables"] = "Give a JSON list of names."
+                errors["variables"] = _("Give a JSON list of names.")
                 variables = []
         if not isinstance(variables, list) or not all(
             isinstance(v, str) and v.strip() for v in variables
         ):
-            errors["variables"] = "Give a list of names."
+            errors["variables"] = _("Give a list of names.")
             variables = []
         cleaned["variables"] = [v.strip() for v in variables]
     if "content" in cleaned:
         content = str(cleaned["content"] or "")
         if not content.strip():
-            errors["content"] = "The template needs content."
+            errors["content"] = _("The template needs content.")
         cleaned["content"] = content
     if errors:
         raise ValidationError(errors)
@@ -142,12 +149,15 @@ def _clean_template(fields: dict[str, Any]) -> dict[str, Any]:
 def _check_placeholders(content: str, variables: list[str]) -> None:
     numbers = template_placeholders(content)
     if numbers != list(range(1, len(numbers) + 1)):
-        raise ValidationError({"content": "Placeholders must be {{1}}, {{2}}, … without gaps."})
+        raise ValidationError({"content": _("Placeholders must be {{1}}, {{2}}, … without gaps.")})
     if len(numbers) != len(variables):
         raise ValidationError(
             {
-                "variables": f"The content has {len(numbers)} placeholder(s) but "
-                f"{len(variables)} variable name(s) are given."
+                "variables": _(
+                    "The content has %(placeholders)s placeholder(s) but "
+                    "%(variables)s variable name(s) are given."
+                )
+                % {"placeholders": len(numbers), "variables": len(variables)}
             }
         )
 
@@ -183,9 +193,7 @@ def template_create(
         with transaction.atomic():
             template.save(force_insert=True)
     except IntegrityError:
-        raise Conflict(
-            f"A template {fields['name']} in {fields['language']} already exists.", field="name"
-        ) from None
+        raise _template_taken(fields["name"], fields["language"]) from None
     return template
 
 
@@ -193,7 +201,7 @@ def template_update(*, template: WhatsAppTemplate, **fields: Any) -> WhatsAppTem
     allowed = {"name", "content", "category", "variables", "language", "active"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     cleaned = _clean_template({k: v for k, v in fields.items() if k != "active"})
     content = cleaned.get("content", template.content or "")
     variables = cleaned.get("variables", template_variables(template))
@@ -208,10 +216,16 @@ def template_update(*, template: WhatsAppTemplate, **fields: Any) -> WhatsAppTem
         with transaction.atomic():
             template.save()
     except IntegrityError:
-        raise Conflict(
-            f"A template {template.name} in {template.language} already exists.", field="name"
-        ) from None
+        raise _template_taken(template.name, template.language) from None
     return template
+
+
+def _template_taken(name: str | None, language: str) -> Conflict:
+    return Conflict(
+        _("A template %(name)s in %(language)s already exists.")
+        % {"name": name, "language": language},
+        field="name",
+    )
 
 
 def template_delete(*, template: WhatsAppTemplate) -> None:
@@ -237,10 +251,13 @@ def _ordered_values(template: WhatsAppTemplate, values: dict[str, Any] | list[An
             result.append(str(value))
     if missing:
         raise ValidationError(
-            {"variables": f"Missing value for: {', '.join(missing)}."}, code="missing_variable"
+            {"variables": _("Missing value for: %(names)s.") % {"names": ", ".join(missing)}},
+            code="missing_variable",
         )
     if isinstance(values, list) and len(values) > count:
-        raise ValidationError({"variables": f"The template takes {count} value(s)."})
+        raise ValidationError(
+            {"variables": _("The template takes %(count)s value(s).") % {"count": count}}
+        )
     return result
 
 
@@ -254,7 +271,10 @@ def template_for_client(*, name: str, client: Client) -> WhatsAppTemplate:
     """The translation in the client's language, else Russian, else any active one."""
     candidates = list(WhatsAppTemplate.objects.filter(name=name, active=True))
     if not candidates:
-        raise RuleViolation(f"There is no active template {name!r}.", code="template_missing")
+        raise RuleViolation(
+            _("There is no active template %(name)s.") % {"name": repr(name)},
+            code="template_missing",
+        )
     by_language = {t.language: t for t in candidates}
     for language in (client.preferred_language, FALLBACK_LANGUAGE):
         if language and language in by_language:
@@ -268,7 +288,10 @@ def _require_configured() -> None:
 
     if not whatsapp_configured():
         raise NotConfigured(
-            "WhatsApp is not configured: set WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID.",
+            _(
+                "WhatsApp is not configured: set WHATSAPP_ACCESS_TOKEN and "
+                "WHATSAPP_PHONE_NUMBER_ID."
+            ),
             code="whatsapp_not_configured",
         )
 
@@ -311,11 +334,16 @@ def message_send_text(
     _require_configured()
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"body": "Write a message."})
+        raise ValidationError({"body": _("Write a message.")})
     if len(body) > MAX_TEXT_LENGTH:
-        raise ValidationError({"body": f"WhatsApp allows at most {MAX_TEXT_LENGTH} characters."})
+        raise ValidationError(
+            {
+                "body": _("WhatsApp allows at most %(count)s characters.")
+                % {"count": MAX_TEXT_LENGTH}
+            }
+        )
     if lead is not None and lead.client_id != client.pk:
-        raise ValidationError({"lead": "This lead belongs to another client."})
+        raise ValidationError({"lead": _("This lead belongs to another client.")})
     if not whatsapp_window_open(client, now):
         raise WindowClosed(template_names_available())
     reply_wamid = reply_to.whatsapp_message_id if isinstance(reply_to, Communication) else reply_to
@@ -359,7 +387,7 @@ def message_send_template(
         components=components,
     )
     if lead is not None and lead.client_id != client.pk:
-        raise ValidationError({"lead": "This lead belongs to another client."})
+        raise ValidationError({"lead": _("This lead belongs to another client.")})
     return _store_and_enqueue(
         client=client,
         lead=lead or _open_lead(client),

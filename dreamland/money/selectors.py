@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from dreamland.lib.choices import Currency
 from dreamland.lib.errors import RuleViolation
 from dreamland.lib.money import quantize, to_decimal
@@ -29,8 +31,11 @@ class MissingExchangeRate(RuleViolation):
 
     def __init__(self, currency: str, on_date: date) -> None:
         super().__init__(
-            f"No exchange rate for {currency} on {on_date.isoformat()} or in the"
-            f" {RATE_LOOKBACK_DAYS} days before; add it under exchange rates.",
+            _(
+                "No exchange rate for %(currency)s on %(date)s or in the %(days)s days before;"
+                " add it under exchange rates."
+            )
+            % {"currency": currency, "date": on_date.isoformat(), "days": RATE_LOOKBACK_DAYS},
             field="currency",
         )
         self.currency = currency

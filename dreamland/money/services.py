@@ -10,6 +10,7 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from dreamland.lib.choices import Currency
 from dreamland.lib.errors import DomainError
@@ -36,10 +37,13 @@ def exchange_rate_set(
 ) -> ExchangeRate:
     """Create or replace the rate of `currency` on `on_date` (one row per currency and date)."""
     if currency not in SUPPORTED:
-        raise RatesFileInvalid(f"Unsupported currency {currency!r}.", field="currency")
+        raise RatesFileInvalid(
+            _("Unsupported currency %(currency)s.") % {"currency": repr(currency)},
+            field="currency",
+        )
     if rate <= 0:
-        raise RatesFileInvalid("A rate must be positive.", field="rate")
-    obj, _ = ExchangeRate.objects.update_or_create(
+        raise RatesFileInvalid(_("A rate must be positive."), field="rate")
+    obj, _created = ExchangeRate.objects.update_or_create(
         currency=currency, date=on_date, defaults={"rate": rate, "source": source}
     )
     return obj
@@ -48,7 +52,7 @@ def exchange_rate_set(
 def _parse_date(text: str | None) -> date:
     text = (text or "").strip()
     if not text:
-        raise RatesFileInvalid("The file has no date.")
+        raise RatesFileInvalid(_("The file has no date."))
     for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
         try:
             return datetime.strptime(text, fmt).date()
@@ -57,7 +61,9 @@ def _parse_date(text: str | None) -> date:
     try:
         return parsedate_to_datetime(text).date()
     except (TypeError, ValueError):
-        raise RatesFileInvalid(f"Unreadable date {text!r} (expected DD.MM.YYYY).") from None
+        raise RatesFileInvalid(
+            _("Unreadable date %(date)s (expected DD.MM.YYYY).") % {"date": repr(text)}
+        ) from None
 
 
 def _child(item: Element, tag: str) -> str:
@@ -73,11 +79,13 @@ def _rate(item: Element, code: str) -> Decimal:
         quant = Decimal(quant_raw)
     except InvalidOperation:
         raise RatesFileInvalid(
-            f"Unreadable rate {raw!r} (quant {quant_raw!r}) for {code}."
+            _("Unreadable rate %(rate)s (quant %(quant)s) for %(currency)s.")
+            % {"rate": repr(raw), "quant": repr(quant_raw), "currency": code}
         ) from None
     if not value.is_finite() or value <= 0 or not quant.is_finite() or quant <= 0:
         raise RatesFileInvalid(
-            f"Rate for {code} must be a positive number, got {raw!r}/{quant_raw!r}."
+            _("Rate for %(currency)s must be a positive number, got %(rate)s/%(quant)s.")
+            % {"currency": code, "rate": repr(raw), "quant": repr(quant_raw)}
         )
     return (value / quant).quantize(Decimal("0.000001"))
 
@@ -91,9 +99,11 @@ def parse_nbk_rates(content: bytes) -> list[ParsedRate]:
     try:
         root = SafeET.fromstring(content)
     except SafeET.ParseError as exc:
-        raise RatesFileInvalid(f"Not well-formed XML: {exc}.") from None
+        raise RatesFileInvalid(_("Not well-formed XML: %(error)s.") % {"error": exc}) from None
     except Exception as exc:  # defusedxml refuses entities/DTDs with its own errors
-        raise RatesFileInvalid(f"Refused XML: {exc.__class__.__name__}.") from None
+        raise RatesFileInvalid(
+            _("Refused XML: %(error)s.") % {"error": exc.__class__.__name__}
+        ) from None
     if root.tag == "rates":
         file_date: date | None = _parse_date(_child(root, "date"))
         items = root.findall("item")
@@ -101,9 +111,11 @@ def parse_nbk_rates(content: bytes) -> list[ParsedRate]:
         file_date = None
         items = root.findall("channel/item")
     else:
-        raise RatesFileInvalid(f"Unexpected root element <{root.tag}> (expected <rates> or <rss>).")
+        raise RatesFileInvalid(
+            _("Unexpected root element <%(tag)s> (expected <rates> or <rss>).") % {"tag": root.tag}
+        )
     if not items:
-        raise RatesFileInvalid("The file has no <item> rates.")
+        raise RatesFileInvalid(_("The file has no <item> rates."))
     parsed: dict[str, ParsedRate] = {}
     for item in items:
         code = _child(item, "title").upper()
@@ -112,7 +124,10 @@ def parse_nbk_rates(content: bytes) -> list[ParsedRate]:
         on_date = file_date or _parse_date(_child(item, "pubDate"))
         parsed[code] = ParsedRate(currency=code, date=on_date, rate=_rate(item, code))
     if not parsed:
-        raise RatesFileInvalid(f"No rate for any of {', '.join(sorted(SUPPORTED))} in the file.")
+        raise RatesFileInvalid(
+            _("No rate for any of %(currencies)s in the file.")
+            % {"currencies": ", ".join(sorted(SUPPORTED))}
+        )
     return sorted(parsed.values(), key=lambda r: r.currency)
 
 

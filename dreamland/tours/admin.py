@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from dreamland.bookings.models import Booking, BookingStatus
 from dreamland.lib.admin import ServiceModelAdmin, add_service_errors, changed
@@ -144,6 +145,6 @@ class TourDepartureAdmin(ServiceModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[TourDeparture]:
         return super().get_queryset(request).annotate(seats_taken=_seats_taken())
 
-    @admin.display(description="seats taken / capacity")
+    @admin.display(description=_("seats taken / capacity"))
     def seats(self, obj: TourDeparture) -> str:
         return f"{getattr(obj, 'seats_taken', 0)} / {obj.effective_capacity}"

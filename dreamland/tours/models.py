@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dreamland.lib.choices import Currency
@@ -17,7 +18,7 @@ NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 class Tour(TimestampedModel):
     """`tours`: what is sold; price, currency and capacity are defaults for its departures."""
 
-    name = models.CharField(_("name"), max_length=255, null=True)
+    name = models.CharField(pgettext_lazy("of a thing", "name"), max_length=255, null=True)
     description = models.TextField(_("description"), null=True, blank=True)
     base_price = models.DecimalField(
         _("base price"),
@@ -47,7 +48,7 @@ class Tour(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name or f"Tour #{self.pk}"
+        return self.name or gettext("Tour #%(id)s") % {"id": self.pk}
 
 
 class TourDeparture(TimestampedModel):

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from dreamland.lib.errors import Conflict
 from dreamland.tours.models import Tour, TourDeparture
@@ -27,13 +28,20 @@ DEPARTURE_FIELDS = ("departure_date", "price", "currency", "capacity")
 def _check_fields(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
     unknown = set(fields) - set(allowed)
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
 
 
 def _capacity_conflict(departure: TourDeparture, capacity: int, taken: int) -> Conflict:
     return Conflict(
-        f"Capacity {capacity} is below the {taken} seats already booked on"
-        f" {departure.tour}, {departure.departure_date}.",
+        _(
+            "Capacity %(capacity)s is below the %(taken)s seats already booked on %(tour)s, %(date)s."
+        )
+        % {
+            "capacity": capacity,
+            "taken": taken,
+            "tour": departure.tour,
+            "date": departure.departure_date,
+        },
         field="capacity",
         code="capacity_below_booked",
     )

@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 
+from dreamland.lib.choices import choice_name
 from dreamland.whatsapp.inbound import event_run
 from dreamland.whatsapp.models import EventStatus, WebhookEvent
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
     """Events an admin must look at, whatever their status: an unmatched message in a processed
     event is listed with the wholly unmatched ones."""
 
-    title = "needs attention"
+    title = _("needs attention")
     parameter_name = "needs_attention"
 
     def lookups(
         self, request: HttpRequest, model_admin: admin.ModelAdmin[WebhookEvent]
-    ) -> list[tuple[str, str]]:
-        return [("unmatched", "Unmatched messages"), ("failed", "Failed")]
+    ) -> list[tuple[str, StrOrPromise]]:
+        return [
+            ("unmatched", _("Unmatched messages")),
+            ("failed", pgettext_lazy("webhook status", "Failed")),
+        ]
 
     def queryset(
         self, request: HttpRequest, queryset: QuerySet[WebhookEvent]
@@ -61,15 +71,15 @@ class WebhookEventAdmin(admin.ModelAdmin[WebhookEvent]):
     exclude = ("raw_body", "notes")
     actions = ["replay"]
 
-    @admin.display(description="error")
+    @admin.display(description=_("error"))
     def short_error(self, event: WebhookEvent) -> str:
         return (event.last_error or "")[:80]
 
-    @admin.display(description="notes")
+    @admin.display(description=_("notes"))
     def pretty_notes(self, event: WebhookEvent) -> str:
         return format_html("<pre>{}</pre>", json.dumps(event.notes, ensure_ascii=False, indent=2))
 
-    @admin.display(description="body")
+    @admin.display(description=_("body"))
     def pretty_body(self, event: WebhookEvent) -> str:
         try:
             text = json.dumps(json.loads(bytes(event.raw_body)), ensure_ascii=False, indent=2)
@@ -83,9 +93,15 @@ class WebhookEventAdmin(admin.ModelAdmin[WebhookEvent]):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    @admin.action(description="Process the selected events again")
+    @admin.action(description=_("Process the selected events again"))
     def replay(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
         statuses = [event_run(event=event).status for event in queryset]
-        self.message_user(
-            request, f"Replayed {len(statuses)} event(s): {', '.join(statuses)}", messages.INFO
-        )
+        message = ngettext(
+            "Replayed %(count)s event(s): %(statuses)s",
+            "Replayed %(count)s event(s): %(statuses)s",
+            len(statuses),
+        ) % {
+            "count": len(statuses),
+            "statuses": ", ".join(choice_name(EventStatus, status) for status in statuses),
+        }
+        self.message_user(request, message, messages.INFO)

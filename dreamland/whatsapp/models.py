@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from dreamland.lib.choices import choice_name
 from dreamland.lib.models import enum_check
 
 
 class EventStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    PROCESSED = "processed", _("Processed")
-    FAILED = "failed", _("Failed")
+    RECEIVED = "received", pgettext_lazy("webhook status", "Received")
+    PROCESSED = "processed", pgettext_lazy("webhook status", "Processed")
+    FAILED = "failed", pgettext_lazy("webhook status", "Failed")
     # Something in it could not be tied to a client (a message with only a BSUID): admins look.
-    UNMATCHED = "unmatched", _("Unmatched")
+    UNMATCHED = "unmatched", pgettext_lazy("webhook status", "Unmatched")
     # Signed, valid JSON, but not a WhatsApp envelope: acknowledged so Meta stops retrying.
-    IGNORED = "ignored", _("Ignored")
+    IGNORED = "ignored", pgettext_lazy("webhook status", "Ignored")
 
 
 class WebhookEvent(models.Model):
@@ -55,7 +57,10 @@ class WebhookEvent(models.Model):
         constraints = [enum_check("whatsapp_webhook_events", "status", EventStatus.values)]
 
     def __str__(self) -> str:
-        return f"Webhook event #{self.pk} ({self.status})"
+        return gettext("Webhook event #%(id)s (%(status)s)") % {
+            "id": self.pk,
+            "status": choice_name(EventStatus, self.status),
+        }
 
     @property
     def body_text(self) -> str:

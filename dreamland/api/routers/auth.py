@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import AuthenticationError
 
@@ -23,7 +24,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str,
     """Exchange email and password for a bearer token (shown once). Locked accounts get 429."""
     user = user_authenticate(email=payload.email, password=payload.password)
     if user is None:
-        raise AuthenticationError(message="Wrong email or password.")
+        raise AuthenticationError(message=_("Wrong email or password."))
     token, raw = api_token_create(user=user, name=payload.name)
     return 200, {"token": raw, "id": token.pk, "prefix": token.prefix}
 

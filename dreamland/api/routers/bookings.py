@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router
 
 from dreamland.api.access import get_or_404, visible_bookings, visible_clients, visible_leads
@@ -59,15 +60,15 @@ def booking_post(request: HttpRequest, payload: BookingIn) -> tuple[int, Booking
     user = current_user(request)
     client = visible_clients(user).filter(pk=payload.client_id).first()
     if client is None:
-        raise ValidationError({"client_id": "No client with this id."})
+        raise ValidationError({"client_id": _("No client with this id.")})
     departure = TourDeparture.objects.filter(pk=payload.tour_departure_id).first()
     if departure is None:
-        raise ValidationError({"tour_departure_id": "No departure with this id."})
+        raise ValidationError({"tour_departure_id": _("No departure with this id.")})
     lead = None
     if payload.lead_id is not None:
         lead = visible_leads(user).filter(pk=payload.lead_id, client=client).first()
         if lead is None:
-            raise ValidationError({"lead_id": "No lead of this client with this id."})
+            raise ValidationError({"lead_id": _("No lead of this client with this id.")})
     booking = booking_create(
         client=client,
         tour_departure=departure,

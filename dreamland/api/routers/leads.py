@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router
 
 from dreamland.accounts.models import Role, User
@@ -64,12 +65,12 @@ def _agent(user: User, agent_id: int | None) -> User | None:
     if agent_id is None:
         return None
     if not user.is_manager and agent_id != user.pk:
-        raise PermissionDenied("Only managers and admins assign leads to others.")
+        raise PermissionDenied(_("Only managers and admins assign leads to others."))
     agent = User.objects.filter(
         pk=agent_id, is_active=True, role__in=[Role.AGENT, Role.MANAGER]
     ).first()
     if agent is None:
-        raise ValidationError({"assigned_agent_id": "No active agent with this id."})
+        raise ValidationError({"assigned_agent_id": _("No active agent with this id.")})
     return agent
 
 
@@ -78,7 +79,7 @@ def _tour(tour_id: int | None) -> Tour | None:
         return None
     tour = Tour.objects.filter(pk=tour_id).first()
     if tour is None:
-        raise ValidationError({"tour_interest_id": "No tour with this id."})
+        raise ValidationError({"tour_interest_id": _("No tour with this id.")})
     return tour
 
 
@@ -88,21 +89,23 @@ def lead_post(request: HttpRequest, payload: LeadIn) -> tuple[int, Lead]:
     form). Client details apply only when the client is new."""
     user = current_user(request)
     if (payload.client_id is None) == (payload.phone is None):
-        raise ValidationError({"client_id": "Send exactly one of `client_id` and `phone`."})
+        raise ValidationError({"client_id": _("Send exactly one of `client_id` and `phone`.")})
     if payload.client_id is not None:
         extra = [f for f in ("name", "email", "preferred_language") if getattr(payload, f)]
         if extra:
-            raise ValidationError({f: "Only with `phone` (a new client's details)." for f in extra})
+            raise ValidationError(
+                {f: _("Only with `phone` (a new client's details).") for f in extra}
+            )
     agent = _agent(user, payload.assigned_agent_id)
     tour = _tour(payload.tour_interest_id)
     with transaction.atomic():
         if payload.client_id is not None:
             found = visible_clients(user).filter(pk=payload.client_id).first()
             if found is None:
-                raise ValidationError({"client_id": "No client with this id."})
+                raise ValidationError({"client_id": _("No client with this id.")})
             client = found
         else:
-            client, _ = client_find_or_create(
+            client, _created = client_find_or_create(
                 phone=payload.phone or "",
                 name=payload.name or "",
                 email=payload.email,
@@ -132,11 +135,11 @@ def lead_patch(request: HttpRequest, lead_id: Id, payload: LeadPatch) -> Lead:
     fields: dict[str, Any] = {}
     if "status" in sent:
         if sent["status"] is None:
-            raise ValidationError({"status": "This field cannot be null."})
+            raise ValidationError({"status": _("This field cannot be null.")})
         fields["status"] = sent["status"]
     if "source" in sent:
         if sent["source"] is None:
-            raise ValidationError({"source": "This field cannot be null."})
+            raise ValidationError({"source": _("This field cannot be null.")})
         fields["source"] = sent["source"]
     if "tour_interest_id" in sent:
         fields["tour_interest"] = _tour(sent["tour_interest_id"])
@@ -144,7 +147,7 @@ def lead_patch(request: HttpRequest, lead_id: Id, payload: LeadPatch) -> Lead:
         agent_id = sent["assigned_agent_id"]
         # Agents may take an unassigned lead themselves; only managers give leads to others.
         if not user.is_manager and agent_id not in (lead.assigned_agent_id, user.pk):
-            raise PermissionDenied("Only managers and admins reassign leads.")
+            raise PermissionDenied(_("Only managers and admins reassign leads."))
         if agent_id != lead.assigned_agent_id:
             fields["assigned_agent"] = _agent(user, agent_id)
     return lead_update(lead=lead, actor=user, **fields)
@@ -159,7 +162,7 @@ def lead_convert_action(
     lead = _lead(request, lead_id)
     departure = TourDeparture.objects.filter(pk=payload.tour_departure_id).first()
     if departure is None:
-        raise ValidationError({"tour_departure_id": "No departure with this id."})
+        raise ValidationError({"tour_departure_id": _("No departure with this id.")})
     booking = lead_convert(
         lead=lead, tour_departure=departure, num_participants=payload.num_participants, actor=user
     )

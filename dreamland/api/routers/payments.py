@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from dreamland.api.access import get_or_404, visible_bookings, visible_payments
@@ -55,7 +56,7 @@ def payment_post(request: HttpRequest, payload: PaymentIn) -> tuple[int, Payment
     """Record an instalment; the booking becomes `paid` once completed payments cover it."""
     booking = visible_bookings(current_user(request)).filter(pk=payload.booking_id).first()
     if booking is None:
-        raise ValidationError({"booking_id": "No booking with this id."})
+        raise ValidationError({"booking_id": _("No booking with this id.")})
     fields = payload.model_dump(exclude={"booking_id"})
     return 201, payment_create(booking=booking, **fields)
 
@@ -75,5 +76,5 @@ def payment_patch(request: HttpRequest, payment_id: Id, payload: PaymentPatch) -
     fields = body_fields(payload)
     for name, value in fields.items():
         if value is None:
-            raise ValidationError({name: "This field cannot be null."})
+            raise ValidationError({name: _("This field cannot be null.")})
     return payment_update(payment=_payment(request, payment_id), **fields)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router
 
 from dreamland.api.access import get_or_404, require_admin
@@ -66,7 +67,7 @@ def tour_patch(request: HttpRequest, tour_id: Id, payload: TourPatch) -> Tour:
     fields = body_fields(payload)
     for name in ("name", "currency", "active"):
         if name in fields and fields[name] is None:
-            raise ValidationError({name: "This field cannot be null."})
+            raise ValidationError({name: _("This field cannot be null.")})
     return tour_update(tour=tour, **fields)
 
 
@@ -103,7 +104,7 @@ def departure_post(request: HttpRequest, payload: DepartureIn) -> tuple[int, Tou
     require_admin(current_user(request))
     tour = Tour.objects.filter(pk=payload.tour_id).first()
     if tour is None:
-        raise ValidationError({"tour_id": "No tour with this id."})
+        raise ValidationError({"tour_id": _("No tour with this id.")})
     fields = payload.model_dump(exclude={"tour_id"})
     departure = departure_create(tour=tour, **fields)
     return 201, _departure(departure.pk)
@@ -122,6 +123,6 @@ def departure_patch(
     departure = get_or_404(TourDeparture.objects.all(), departure_id)
     fields = body_fields(payload)
     if "departure_date" in fields and fields["departure_date"] is None:
-        raise ValidationError({"departure_date": "This field cannot be null."})
+        raise ValidationError({"departure_date": _("This field cannot be null.")})
     departure_update(departure=departure, **fields)
     return _departure(departure_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from dreamland.clients.importer import ImportFileError, import_clients
 
@@ -22,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="Check the file, write nothing.")
 
+    @no_translations  # console output stays English, whatever the site language
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             report = import_clients(path=options["file"], dry_run=options["dry_run"])

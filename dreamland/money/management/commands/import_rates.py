@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from dreamland.money.services import RatesFileInvalid, exchange_rates_import_nbk
 
@@ -20,6 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="path to the NBK rates XML, or - for stdin")
 
+    @no_translations  # console output stays English, whatever the site language
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["file"]
         try:
