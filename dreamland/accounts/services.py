@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dreamland.accounts.models import User
+from dreamland.lib.errors import reject_unknown_fields
 
 
 class AccountLocked(Exception):
@@ -82,9 +83,7 @@ def user_update(*, user: User, **fields: object) -> User:
     """Edit a user; `password` is hashed, nulls on required fields are refused."""
     from django.core.exceptions import ValidationError
 
-    unknown = set(fields) - set(USER_EDITABLE)
-    if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    reject_unknown_fields(fields, USER_EDITABLE)
     for name in ("email", "name", "password", "role", "is_active"):
         if name in fields and fields[name] is None:
             raise ValidationError({name: _("This field cannot be null.")})

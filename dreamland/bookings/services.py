@@ -30,7 +30,7 @@ from dreamland.bookings.selectors import booking_money, seats_taken
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead
 from dreamland.lib.choices import Currency, choice_name, choose_one_of
-from dreamland.lib.errors import Conflict, RuleViolation
+from dreamland.lib.errors import Conflict, RuleViolation, reject_unknown_fields
 from dreamland.lib.money import quantize, to_decimal
 from dreamland.money.selectors import convert
 from dreamland.tours.models import Tour, TourDeparture
@@ -340,9 +340,7 @@ def payment_create(
 def payment_update(*, payment: Payment, **fields: Any) -> Payment:
     """Edit a payment (amount, currency, payment_date, payment_method, status) and the booking's status."""
     allowed = {"amount", "currency", "payment_date", "payment_method", "status"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    reject_unknown_fields(fields, allowed)
     new_status = fields.pop("status", None)
     with transaction.atomic():
         booking = _lock_booking(payment.booking)

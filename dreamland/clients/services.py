@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from dreamland.clients.models import Client
-from dreamland.lib.errors import Conflict
+from dreamland.lib.errors import Conflict, reject_unknown_fields
 from dreamland.lib.phones import normalize_phone
 
 EDITABLE_FIELDS = ("name", "phone", "email", "preferred_language", "notes")
@@ -39,9 +39,7 @@ def client_find_by_phone(phone: str) -> Client | None:
 
 
 def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    reject_unknown_fields(fields, EDITABLE_FIELDS)
     cleaned = dict(fields)
     if "phone" in cleaned:
         try:
@@ -100,11 +98,10 @@ def client_get_or_create_by_e164(
     """
     defaults = {key: value for key, value in defaults.items() if value not in (None, "")}
     defaults["name"] = (name or "").strip()[:255] or phone_e164
+    reject_unknown_fields(defaults, EDITABLE_FIELDS)
     errors: dict[str, list[str]] = {}
     for key, value in defaults.items():
-        field = Client._meta.get_field(key)
-        if not isinstance(field, models.Field):
-            raise ValidationError({key: _("Unknown field.")})
+        field = cast("models.Field[Any, Any]", Client._meta.get_field(key))
         try:
             defaults[key] = field.clean(value, None)
         except ValidationError as exc:

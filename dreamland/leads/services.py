@@ -22,7 +22,7 @@ from dreamland.bookings.models import Booking
 from dreamland.clients.models import Client
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource, LeadStatus
 from dreamland.lib.choices import choice_name, choose_one_of
-from dreamland.lib.errors import Conflict, RuleViolation
+from dreamland.lib.errors import Conflict, RuleViolation, reject_unknown_fields
 from dreamland.tours.models import Tour, TourDeparture
 
 PIPELINE = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED, LeadStatus.QUOTED)
@@ -186,9 +186,7 @@ LEAD_EDITABLE = ("tour_interest", "source", "status", "assigned_agent")
 
 def lead_update(*, lead: Lead, actor: User | None = None, **fields: Any) -> Lead:
     """Edit a lead; `status` and `assigned_agent` go through their own rules above."""
-    unknown = set(fields) - set(LEAD_EDITABLE)
-    if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    reject_unknown_fields(fields, LEAD_EDITABLE)
     if "source" in fields and fields["source"] not in LeadSource.values:
         raise ValidationError({"source": choose_one_of(LeadSource.values)})
     tour = fields.get("tour_interest")

@@ -11,7 +11,12 @@ request's), so `exc.message` and `str(exc)` are always plain text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 
 class DomainError(Exception):
@@ -53,3 +58,10 @@ class NotConfigured(DomainError):
 
     status_code = 503
     code = "not_configured"
+
+
+def reject_unknown_fields(fields: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    """A field error for each name a service does not edit (a typo must not pass silently)."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(unknown)})

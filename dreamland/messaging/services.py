@@ -22,7 +22,7 @@ from dreamland.accounts.models import User
 from dreamland.clients.models import Client
 from dreamland.leads.models import OPEN_STATUSES, Lead
 from dreamland.lib.choices import Language, choose_one_of
-from dreamland.lib.errors import Conflict, NotConfigured, RuleViolation
+from dreamland.lib.errors import Conflict, NotConfigured, RuleViolation, reject_unknown_fields
 from dreamland.lib.phones import wa_id_from_phone
 from dreamland.messaging.models import (
     Communication,
@@ -199,9 +199,7 @@ def template_create(
 
 def template_update(*, template: WhatsAppTemplate, **fields: Any) -> WhatsAppTemplate:
     allowed = {"name", "content", "category", "variables", "language", "active"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    reject_unknown_fields(fields, allowed)
     cleaned = _clean_template({k: v for k, v in fields.items() if k != "active"})
     content = cleaned.get("content", template.content or "")
     variables = cleaned.get("variables", template_variables(template))

@@ -6,11 +6,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dreamland.lib.errors import Conflict
+from dreamland.lib.errors import Conflict, reject_unknown_fields
 from dreamland.tours.models import Tour, TourDeparture
 
 TOUR_FIELDS = (
@@ -23,12 +22,6 @@ TOUR_FIELDS = (
     "active",
 )
 DEPARTURE_FIELDS = ("departure_date", "price", "currency", "capacity")
-
-
-def _check_fields(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
 
 
 def _capacity_conflict(departure: TourDeparture, capacity: int, taken: int) -> Conflict:
@@ -75,7 +68,7 @@ def tour_update(*, tour: Tour, **fields: Any) -> Tour:
     """Change a tour; lowering its capacity is refused when a departure that inherits it is fuller."""
     from dreamland.bookings.selectors import seats_taken
 
-    _check_fields(fields, TOUR_FIELDS)
+    reject_unknown_fields(fields, TOUR_FIELDS)
     with transaction.atomic():
         tour = Tour.objects.select_for_update().get(pk=tour.pk)
         for name, value in fields.items():
@@ -116,7 +109,7 @@ def departure_update(*, departure: TourDeparture, **fields: Any) -> TourDepartur
     """Change a departure under its row lock; capacity may not drop below the seats taken."""
     from dreamland.bookings.selectors import seats_taken
 
-    _check_fields(fields, DEPARTURE_FIELDS)
+    reject_unknown_fields(fields, DEPARTURE_FIELDS)
     with transaction.atomic():
         departure = TourDeparture.objects.select_for_update().get(pk=departure.pk)
         departure.tour = Tour.objects.get(pk=departure.tour_id)  # read after the lock

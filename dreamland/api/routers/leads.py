@@ -131,16 +131,8 @@ def lead_patch(request: HttpRequest, lead_id: Id, payload: LeadPatch) -> Lead:
     """Change status (pipeline rules), tour interest, source; managers also reassign."""
     user = current_user(request)
     lead = _lead(request, lead_id)
-    sent = body_fields(payload)
-    fields: dict[str, Any] = {}
-    if "status" in sent:
-        if sent["status"] is None:
-            raise ValidationError({"status": _("This field cannot be null.")})
-        fields["status"] = sent["status"]
-    if "source" in sent:
-        if sent["source"] is None:
-            raise ValidationError({"source": _("This field cannot be null.")})
-        fields["source"] = sent["source"]
+    sent = body_fields(payload, "status", "source")
+    fields: dict[str, Any] = {name: sent[name] for name in ("status", "source") if name in sent}
     if "tour_interest_id" in sent:
         fields["tour_interest"] = _tour(sent["tour_interest_id"])
     if "assigned_agent_id" in sent:

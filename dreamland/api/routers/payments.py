@@ -73,8 +73,5 @@ def payment_get(request: HttpRequest, payment_id: Id) -> Payment:
 @router.patch("/{payment_id}", response={200: PaymentOut, **ERRORS})
 def payment_patch(request: HttpRequest, payment_id: Id, payload: PaymentPatch) -> Payment:
     """Correct a payment or move its status (pending → completed/failed, completed → refunded)."""
-    fields = body_fields(payload)
-    for name, value in fields.items():
-        if value is None:
-            raise ValidationError({name: _("This field cannot be null.")})
+    fields = body_fields(payload, "status", "amount", "payment_date", "payment_method")
     return payment_update(payment=_payment(request, payment_id), **fields)

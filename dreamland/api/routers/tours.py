@@ -64,10 +64,7 @@ def tour_patch(request: HttpRequest, tour_id: Id, payload: TourPatch) -> Tour:
     """Change a tour (`active: false` retires it; tours are never deleted: bookings refer to them)."""
     require_admin(current_user(request))
     tour = get_or_404(Tour.objects.all(), tour_id)
-    fields = body_fields(payload)
-    for name in ("name", "currency", "active"):
-        if name in fields and fields[name] is None:
-            raise ValidationError({name: _("This field cannot be null.")})
+    fields = body_fields(payload, "name", "currency", "active")
     return tour_update(tour=tour, **fields)
 
 
@@ -121,8 +118,6 @@ def departure_patch(
 ) -> TourDeparture:
     require_admin(current_user(request))
     departure = get_or_404(TourDeparture.objects.all(), departure_id)
-    fields = body_fields(payload)
-    if "departure_date" in fields and fields["departure_date"] is None:
-        raise ValidationError({"departure_date": _("This field cannot be null.")})
+    fields = body_fields(payload, "departure_date")
     departure_update(departure=departure, **fields)
     return _departure(departure_id)
