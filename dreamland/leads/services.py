@@ -206,14 +206,6 @@ def lead_update(*, lead: Lead, actor: User | None = None, **fields: Any) -> Lead
         return locked
 
 
-def lead_mark_read(*, lead: Lead, user: User) -> Lead:
-    """The assigned agent opened the conversation: unread goes back to 0 (others change nothing)."""
-    if lead.assigned_agent_id == user.pk and lead.unread_messages_count:
-        conversation_mark_read(user=user, lead_id=lead.pk)
-        lead.unread_messages_count = 0
-    return lead
-
-
 def conversation_mark_read(
     *, user: User, client_id: int | None = None, lead_id: int | None = None
 ) -> int:

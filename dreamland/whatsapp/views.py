@@ -76,7 +76,7 @@ def _receive(request: HttpRequest) -> HttpResponse:
         pass  # valid JSON too deep for Python: stored (and marked ignored), never refused
     except ValueError:  # UnicodeDecodeError is a ValueError
         return HttpResponse("Malformed JSON", status=400, content_type="text/plain")
-    # Stored, then processed in a savepoint, committed together: a processing failure is
+    # Stored and processed in one transaction (inbound.event_run): a processing failure is
     # recorded on the event and retried, and Meta still gets its 200 because the event is safe.
     event_receive(raw_body=raw, signature=header, parsed=payload)
     return HttpResponse("OK", content_type="text/plain")

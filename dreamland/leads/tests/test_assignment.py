@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from dreamland.leads.services import (
+    conversation_mark_read,
     lead_assign,
     lead_create,
-    lead_mark_read,
     lead_update,
 )
 from dreamland.lib.errors import RuleViolation
@@ -65,10 +65,10 @@ def test_the_assigned_agent_opening_the_chat_resets_unread(make_client, agent, o
     lead = lead_create(client=make_client(), assigned_agent=agent)
     type(lead).objects.filter(pk=lead.pk).update(unread_messages_count=3)
     lead.refresh_from_db()
-    lead_mark_read(lead=lead, user=other_agent)
+    conversation_mark_read(user=other_agent, lead_id=lead.pk)
     lead.refresh_from_db()
     assert lead.unread_messages_count == 3
-    lead_mark_read(lead=lead, user=agent)
+    conversation_mark_read(user=agent, lead_id=lead.pk)
     lead.refresh_from_db()
     assert lead.unread_messages_count == 0
 
