@@ -33,7 +33,21 @@ $(STAMP): pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet --python $(PY)
 	@rm -f $(VENV)/.synced-*; touch $@
 
-install: $(STAMP)
+# Front-end libraries (htmx, SortableJS) from the npm registry, pinned by package-lock.json and
+# served by the app as static files. Needs Node.js's npm; as root it is installed with apt-get.
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json 2>/dev/null | cksum | cut -d' ' -f1)
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's npm for the front-end packages"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null 2>&1 \
+	      || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }; \
+	  fi; }
+	@command -v npm >/dev/null || { echo "error: npm is needed for the front-end packages (install Node.js, or apt-get install npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@rm -f node_modules/.installed-*; touch $@
+
+install: $(STAMP) $(NODE_STAMP)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -83,4 +97,4 @@ bench: install
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) var/static .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) node_modules var/static .mypy_cache .ruff_cache .pytest_cache .hypothesis
