@@ -28,8 +28,8 @@ from dreamland.api.schemas import (
     body_fields,
     page_schema,
 )
-from dreamland.api.values import with_balances
 from dreamland.bookings.models import Booking
+from dreamland.bookings.selectors import with_balances
 from dreamland.clients.services import client_find_or_create
 from dreamland.leads.models import Lead
 from dreamland.leads.selectors import lead_assignable_users
