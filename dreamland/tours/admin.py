@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from dreamland.bookings.capacity import departure_update, tour_update
 from dreamland.bookings.selectors import departures_with_seats, occupancy, seats_taken
 from dreamland.lib.admin import ServiceModelAdmin, add_service_errors, changed
 from dreamland.lib.errors import DomainError
@@ -24,9 +25,7 @@ from dreamland.tours.services import (
     DEPARTURE_FIELDS,
     TOUR_FIELDS,
     departure_create,
-    departure_update,
     tour_create,
-    tour_update,
 )
 
 
