@@ -96,3 +96,124 @@ def make_departure(db: None, make_tour: Callable[..., Any]) -> Callable[..., Any
         return TourDeparture.objects.create(**fields)
 
     return make
+
+
+# --- rows through the domain services (the rules hold in test data too) -------------------------
+
+
+@pytest.fixture
+def login(db: None) -> Callable[[User], Any]:
+    """`login(user)`: a test client signed in as `user` (the back office and the web pages)."""
+    from django.test import Client as HttpClient
+
+    def make(user: User) -> HttpClient:
+        http = HttpClient()
+        http.force_login(user)
+        return http
+
+    return make
+
+
+@pytest.fixture
+def make_lead(db: None, make_client: Callable[..., Any]) -> Callable[..., Any]:
+    """`make_lead(client=…, status=…, **lead_create kwargs)` through `lead_create` and the
+    pipeline (`lead_transition`): a test cannot build a lead the rules would refuse."""
+    from dreamland.leads.models import Lead, LeadStatus
+    from dreamland.leads.services import lead_create, lead_transition
+
+    def make(*, client: Any = None, status: str = LeadStatus.NEW, **fields: Any) -> Lead:
+        lead = lead_create(client=client or make_client(), **fields)
+        if status != LeadStatus.NEW:
+            lead = lead_transition(lead=lead, status=status)
+        return lead
+
+    return make
+
+
+@pytest.fixture
+def make_booking(
+    db: None, make_client: Callable[..., Any], make_departure: Callable[..., Any]
+) -> Callable[..., Any]:
+    """`make_booking(client=…, tour_departure=…, num_participants=1, **booking_create kwargs)`
+    through `booking_create`: the seat rule and the default price hold."""
+    from dreamland.bookings.models import Booking
+    from dreamland.bookings.services import booking_create
+
+    def make(
+        *,
+        client: Any = None,
+        tour_departure: Any = None,
+        num_participants: int = 1,
+        **fields: Any,
+    ) -> Booking:
+        return booking_create(
+            client=client or make_client(),
+            tour_departure=tour_departure or make_departure(),
+            num_participants=num_participants,
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_payment(db: None, make_booking: Callable[..., Any]) -> Callable[..., Any]:
+    """`make_payment(booking=…, amount=…, payment_method="cash", **payment_create kwargs)`
+    through `payment_create`: conversion at the day's rate and the booking's paid status hold."""
+    from dreamland.bookings.models import Payment
+    from dreamland.bookings.services import payment_create
+
+    def make(
+        *,
+        booking: Any = None,
+        amount: Decimal | str | int = Decimal("1000.00"),
+        payment_method: str = "cash",
+        **fields: Any,
+    ) -> Payment:
+        return payment_create(
+            booking=booking or make_booking(),
+            amount=Decimal(str(amount)),
+            payment_method=payment_method,
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_inbound(db: None, settings: Any) -> Callable[..., Any]:
+    """`make_inbound(phone=…, body=…)`: a customer's WhatsApp text, posted to the webhook signed
+    as Meta sends it, so the inbound rules apply (client by phone, their open lead, unread count).
+    Returns the stored `Communication`."""
+    import json
+    import time
+
+    from django.test import Client as HttpClient
+
+    from dreamland.messaging.models import Communication
+    from dreamland.whatsapp.testing import message_body, sign
+
+    if not settings.WHATSAPP_APP_SECRET:
+        settings.WHATSAPP_APP_SECRET = "conftest-app-secret"
+
+    def make(
+        *, phone: str = "+77011234567", body: str = "Hello!", name: str = "Maria"
+    ) -> Communication:
+        wamid = f"wamid.conftest{next(_seq)}"
+        message = {
+            "id": wamid,
+            "timestamp": str(int(time.time())),
+            "type": "text",
+            "text": {"body": body},
+        }
+        raw = json.dumps(message_body(message, wa_id=phone.lstrip("+"), name=name)).encode()
+        response = HttpClient().post(
+            "/webhooks/whatsapp",
+            raw,
+            content_type="application/json",
+            headers={"X-Hub-Signature-256": sign(raw, settings.WHATSAPP_APP_SECRET)},
+        )
+        assert response.status_code == 200, response.content
+        return Communication.objects.get(whatsapp_message_id=wamid)
+
+    return make
