@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import itertools
+import json
+import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client as HttpClient
 from django.utils import translation
 
 from dreamland.accounts.models import Role, User
+from dreamland.bookings.models import Booking, Payment
+from dreamland.bookings.services import booking_create, payment_create
+from dreamland.clients.models import Client
+from dreamland.leads.models import Lead, LeadStatus
+from dreamland.leads.services import lead_create, lead_transition
+from dreamland.messaging.models import Communication
+from dreamland.tours.models import Tour, TourDeparture
+from dreamland.whatsapp.testing import message_body, sign
 
 PASSWORD = "correct-horse-battery-staple"
 _seq = itertools.count(1)
@@ -59,8 +70,6 @@ def admin_user(db: None) -> User:
 
 @pytest.fixture
 def make_client(db: None) -> Callable[..., Any]:
-    from dreamland.clients.models import Client
-
     def make(**fields: Any) -> Client:
         n = next(_seq)
         fields.setdefault("name", f"Client {n}")
@@ -72,8 +81,6 @@ def make_client(db: None) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_tour(db: None) -> Callable[..., Any]:
-    from dreamland.tours.models import Tour
-
     def make(**fields: Any) -> Tour:
         fields.setdefault("name", f"Tour {next(_seq)}")
         fields.setdefault("base_price", Decimal("45000.00"))
@@ -87,8 +94,6 @@ def make_tour(db: None) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_departure(db: None, make_tour: Callable[..., Any]) -> Callable[..., Any]:
-    from dreamland.tours.models import TourDeparture
-
     def make(**fields: Any) -> TourDeparture:
         if "tour" not in fields:
             fields["tour"] = make_tour()
@@ -104,7 +109,6 @@ def make_departure(db: None, make_tour: Callable[..., Any]) -> Callable[..., Any
 @pytest.fixture
 def login(db: None) -> Callable[[User], Any]:
     """`login(user)`: a test client signed in as `user` (the back office and the web pages)."""
-    from django.test import Client as HttpClient
 
     def make(user: User) -> HttpClient:
         http = HttpClient()
@@ -118,8 +122,6 @@ def login(db: None) -> Callable[[User], Any]:
 def make_lead(db: None, make_client: Callable[..., Any]) -> Callable[..., Any]:
     """`make_lead(client=…, status=…, **lead_create kwargs)` through `lead_create` and the
     pipeline (`lead_transition`): a test cannot build a lead the rules would refuse."""
-    from dreamland.leads.models import Lead, LeadStatus
-    from dreamland.leads.services import lead_create, lead_transition
 
     def make(*, client: Any = None, status: str = LeadStatus.NEW, **fields: Any) -> Lead:
         lead = lead_create(client=client or make_client(), **fields)
@@ -136,8 +138,6 @@ def make_booking(
 ) -> Callable[..., Any]:
     """`make_booking(client=…, tour_departure=…, num_participants=1, **booking_create kwargs)`
     through `booking_create`: the seat rule and the default price hold."""
-    from dreamland.bookings.models import Booking
-    from dreamland.bookings.services import booking_create
 
     def make(
         *,
@@ -160,8 +160,6 @@ def make_booking(
 def make_payment(db: None, make_booking: Callable[..., Any]) -> Callable[..., Any]:
     """`make_payment(booking=…, amount=…, payment_method="cash", **payment_create kwargs)`
     through `payment_create`: conversion at the day's rate and the booking's paid status hold."""
-    from dreamland.bookings.models import Payment
-    from dreamland.bookings.services import payment_create
 
     def make(
         *,
@@ -185,14 +183,6 @@ def make_inbound(db: None, settings: Any) -> Callable[..., Any]:
     """`make_inbound(phone=…, body=…)`: a customer's WhatsApp text, posted to the webhook signed
     as Meta sends it, so the inbound rules apply (client by phone, their open lead, unread count).
     Returns the stored `Communication`."""
-    import json
-    import time
-
-    from django.test import Client as HttpClient
-
-    from dreamland.messaging.models import Communication
-    from dreamland.whatsapp.testing import message_body, sign
-
     if not settings.WHATSAPP_APP_SECRET:
         settings.WHATSAPP_APP_SECRET = "conftest-app-secret"
 
