@@ -11,28 +11,24 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from dreamland.bookings.models import Booking, BookingStatus
+from dreamland.bookings.capacity import departure_update, tour_update
+from dreamland.bookings.selectors import departures_with_seats, occupancy, seats_taken
 from dreamland.lib.admin import ServiceModelAdmin, add_service_errors, changed
+from dreamland.lib.dryrun import dry_run
 from dreamland.lib.errors import DomainError
 from dreamland.tours.models import Tour, TourDeparture
 from dreamland.tours.services import (
     DEPARTURE_FIELDS,
     TOUR_FIELDS,
     departure_create,
-    departure_update,
+    departure_delete,
     tour_create,
-    tour_update,
 )
-
-
-class _Rollback(Exception):
-    pass
 
 
 class DepartureFormSet(forms.BaseInlineFormSet):
@@ -46,11 +42,8 @@ class DepartureFormSet(forms.BaseInlineFormSet):
             if form.instance.pk is None or not form.has_changed() or form in self.deleted_forms:
                 continue
             try:
-                with transaction.atomic():
+                with dry_run():
                     departure_update(departure=form.instance, **changed(form, DEPARTURE_FIELDS))
-                    raise _Rollback
-            except _Rollback:
-                pass
             except (ValidationError, DomainError) as exc:
                 add_service_errors(form, exc)
 
@@ -85,7 +78,7 @@ class TourAdmin(ServiceModelAdmin):
         for row in formset.forms:
             if row in formset.deleted_forms:
                 if row.instance.pk is not None:
-                    row.instance.delete()
+                    departure_delete(departure=row.instance)
                     formset.deleted_objects.append(row.instance)
             elif row.instance.pk is None:
                 if row.has_changed():
@@ -99,18 +92,6 @@ class TourAdmin(ServiceModelAdmin):
                 fields = changed(row, DEPARTURE_FIELDS)
                 departure = departure_update(departure=row.instance, **fields)
                 formset.changed_objects.append((departure, list(fields)))
-
-
-def _seats_taken() -> Coalesce:
-    rows = (
-        Booking.objects.filter(tour_departure=OuterRef("pk"))
-        .exclude(status=BookingStatus.CANCELLED)
-        .order_by()
-        .values("tour_departure")
-        .annotate(n=Sum("num_participants"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 @admin.register(TourDeparture)
@@ -143,8 +124,11 @@ class TourDepartureAdmin(ServiceModelAdmin):
         )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TourDeparture]:
-        return super().get_queryset(request).annotate(seats_taken=_seats_taken())
+        return departures_with_seats(super().get_queryset(request))
 
     @admin.display(description=_("seats taken / capacity"))
     def seats(self, obj: TourDeparture) -> str:
-        return f"{getattr(obj, 'seats_taken', 0)} / {obj.effective_capacity}"
+        return f"{seats_taken(obj)} / {obj.effective_capacity} ({occupancy(obj):.0%})"
+
+    def service_delete(self, *, request: HttpRequest, obj: TourDeparture) -> None:
+        departure_delete(departure=obj)
