@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dreamland.messaging",
     "dreamland.whatsapp",
     "dreamland.api",
+    "dreamland.imports",
     "dreamland.web",
 ]
 
