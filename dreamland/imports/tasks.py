@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dreamland.imports.models import ImportJob, JobStatus
 from dreamland.imports.reader import ImportFileError
@@ -33,7 +34,14 @@ def import_job_execute(*, job_id: int) -> None:
     )
     if not claimed:
         return
-    job = ImportJob.objects.get(pk=job_id)
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    # Reasons for rejected rows are read by the person who uploaded the file.
+    with translation.override(job.created_by.preferred_language or settings.LANGUAGE_CODE):
+        _execute(job)
+
+
+def _execute(job: ImportJob) -> None:
+    job_id = job.pk
 
     def progress(report: ImportReport) -> None:
         ImportJob.objects.filter(pk=job_id).update(
