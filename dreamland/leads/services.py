@@ -29,34 +29,62 @@ PIPELINE = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED, LeadStat
 _ROUND_ROBIN_LOCK = 7_401_001
 
 
-def lead_pick_agent(*, client: Client, lock: bool = False) -> User | None:
-    """Who gets a new unassigned lead of this client.
+class AgentPicker:
+    """Who gets each new unassigned lead (SPEC §2 assignment), for one lead or many at once.
 
-    A returning client goes back to the agent of their latest lead when that agent is still
-    active; otherwise, with `LEAD_ROUND_ROBIN` on, the active agent who was given a lead least
-    recently (round-robin that survives restarts and agents joining or leaving). With `lock`
-    (inside a transaction that then creates the lead) the round-robin pick is serialised.
+    A returning client goes back to the agent of their latest lead when that agent is still an
+    active agent; otherwise, with `LEAD_ROUND_ROBIN` on, the active agent who was given a lead
+    least recently (round-robin that survives restarts and agents joining or leaving). Picking
+    for many leads (an import) reads that state once and keeps it in step as it hands leads out,
+    so a batch gets the same agents as the same leads created one by one.
     """
-    previous = (
-        Lead.objects.filter(client=client, assigned_agent__isnull=False)
-        .order_by("-created_at", "-pk")
-        .values_list("assigned_agent_id", flat=True)
-        .first()
-    )
-    if previous is not None:
-        agent = User.objects.filter(pk=previous, is_active=True, role=Role.AGENT).first()
-        if agent is not None:
-            return agent
-    if not settings.LEAD_ROUND_ROBIN:
-        return None
-    if lock:
-        _lock_round_robin()
-    return (
-        User.objects.filter(is_active=True, role=Role.AGENT)
-        .annotate(last_assigned=Max("assigned_leads__created_at"))
-        .order_by(F("last_assigned").asc(nulls_first=True), "pk")
-        .first()
-    )
+
+    def __init__(self, client_ids: list[int], *, lock: bool = False) -> None:
+        self._lock = lock
+        self._queue: list[int] | None = None
+        latest: dict[int, int] = {}
+        rows = (
+            Lead.objects.filter(client_id__in=client_ids, assigned_agent__isnull=False)
+            .order_by("client_id", "-created_at", "-pk")
+            .values_list("client_id", "assigned_agent_id")
+        )
+        for client_id, agent_id in rows:
+            latest.setdefault(client_id, agent_id)
+        active = (
+            set(
+                User.objects.filter(
+                    pk__in=set(latest.values()), is_active=True, role=Role.AGENT
+                ).values_list("pk", flat=True)
+            )
+            if latest
+            else set()
+        )
+        self._previous = {c: a for c, a in latest.items() if a in active}
+
+    def _round_robin(self) -> list[int]:
+        if self._queue is None:
+            if self._lock:
+                _lock_round_robin()
+            self._queue = list(
+                User.objects.filter(is_active=True, role=Role.AGENT)
+                .annotate(last_assigned=Max("assigned_leads__created_at"))
+                .order_by(F("last_assigned").asc(nulls_first=True), "pk")
+                .values_list("pk", flat=True)
+            )
+        return self._queue
+
+    def pick(self, client_id: int) -> int | None:
+        if client_id in self._previous:
+            return self._previous[client_id]
+        if not settings.LEAD_ROUND_ROBIN:
+            return None
+        queue = self._round_robin()
+        if not queue:
+            return None
+        agent_id = queue.pop(0)
+        queue.append(agent_id)
+        self._previous[client_id] = agent_id
+        return agent_id
 
 
 def lead_create(
@@ -71,13 +99,14 @@ def lead_create(
     if source not in LeadSource.values:
         raise ValidationError({"source": choose_one_of(LeadSource.values)})
     with transaction.atomic():
+        agent_id = assigned_agent.pk if assigned_agent is not None else None
         if assigned_agent is None and auto_assign:
-            assigned_agent = lead_pick_agent(client=client, lock=True)
+            agent_id = AgentPicker([client.pk], lock=True).pick(client.pk)
         return Lead.objects.create(
             client=client,
             source=source,
             status=LeadStatus.NEW,
-            assigned_agent=assigned_agent,
+            assigned_agent_id=agent_id,
             tour_interest=tour_interest,
             unread_messages_count=0,
         )

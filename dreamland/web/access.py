@@ -23,6 +23,7 @@ from dreamland.api.access import (
 )
 from dreamland.bookings.models import Booking, Payment
 from dreamland.clients.models import Client
+from dreamland.imports.models import ImportJob
 from dreamland.leads.models import Lead
 from dreamland.messaging.models import Communication
 
@@ -56,6 +57,12 @@ def payment_for(user: User, pk: object) -> Payment:
 
 def communication_for(user: User, pk: object) -> Communication:
     return _one(visible_communications(user), pk)
+
+
+def import_job_for(user: User, pk: object) -> ImportJob:
+    """Imports are managers' and admins' work; they see each other's (one agency's files)."""
+    require_manager(user)
+    return _one(ImportJob.objects.defer("content"), pk)
 
 
 def require_manager(user: User) -> None:

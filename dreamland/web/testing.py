@@ -89,11 +89,14 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def log_in() -> Callable[..., None]:
-    """Log in through `/login/` as a person would; waits until the inbox (or `expect`) loads."""
+    """Log in through `/login/` as a person would; waits until the inbox (or `expect`) loads.
+    With `next`, the login goes on to that page (as after following a link while logged out)."""
     from conftest import PASSWORD
 
-    def do(page: Any, user: Any, password: str = PASSWORD, expect: str = "**/inbox/**") -> None:
-        page.goto("/login/")
+    def do(
+        page: Any, user: Any, password: str = PASSWORD, expect: str = "**/inbox/**", next: str = ""
+    ) -> None:
+        page.goto(f"/login/?next={next}" if next else "/login/")
         page.fill("input[name=email]", user.email)
         page.fill("input[name=password]", password)
         page.click("button[type=submit]")

@@ -7,15 +7,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
-from dreamland.clients.importer import ImportFileError, import_clients
+from dreamland.imports.reader import ImportFileError
+from dreamland.imports.services import import_clients
 
 
 class Command(BaseCommand):
     help = (
-        "Import clients and leads from a CSV (any delimiter; UTF-8, cp1251 or UTF-16) or XLSX "
-        "file with columns name, phone, email, preferred_language, notes, tour_interest, status "
-        "(or their Russian names: ФИО, Телефон, Почта, Язык, Комментарий, Тур, Статус). "
-        "Exit status 0 when every row was imported or matched."
+        "Import clients and leads from a CSV (comma, semicolon or tab; UTF-8, Windows-1251 or "
+        "UTF-16) or XLSX file with columns name, phone, email, preferred_language, notes, "
+        "tour_interest, status (or their Russian names: ФИО, Телефон, Почта, Язык, Комментарий, "
+        "Тур, Статус). Exit status 0 when every row was imported or matched."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,0 +1,94 @@
+"""What each row does: create, match (database or earlier in the file), or rejected; the preview
+and the import agree; leads are assigned by the pipeline's round-robin rule."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from dreamland.accounts.models import User
+from dreamland.clients.models import Client
+from dreamland.imports.services import CREATE, MATCH, REJECT, import_preview, import_run
+from dreamland.leads.models import Lead, LeadSource, LeadStatus
+
+pytestmark = pytest.mark.django_db
+
+FILE = (
+    "ФИО;Телефон;Почта;Статус\r\n"
+    "Мария;8 701 123 45 67;maria@mail.kz;новый\r\n"  # known client (created below)
+    "Асхат;+7 702 000 11 22;;квалифицирован\r\n"  # new
+    "Асхат ещё раз;87020001122;;\r\n"  # the same phone, earlier in the file
+    "Плохой;12345;;\r\n"  # rejected: phone
+    "Почта;+7 705 111 22 33;not-an-email;\r\n"  # rejected: email
+    "Выигран;+7 705 999 88 77;;выигран\r\n"  # rejected: won only by booking
+).encode("cp1251")
+
+
+def test_the_preview_says_what_each_row_will_do_and_writes_nothing(
+    make_client: Any, django_assert_max_num_queries: Any
+) -> None:
+    make_client(name="Maria", phone="+77011234567")
+    with django_assert_max_num_queries(3):
+        report = import_preview(content=FILE, filename="clients.csv")
+    actions = [(o.number, o.action) for o in report.outcomes]
+    assert actions == [(2, MATCH), (3, CREATE), (4, MATCH), (5, REJECT), (6, REJECT), (7, REJECT)]
+    assert "row 5: phone '12345' is not a valid phone number" in report.rejected
+    assert Client.objects.count() == 1 and Lead.objects.count() == 0
+
+
+def test_the_import_does_what_the_preview_said(make_client: Any) -> None:
+    make_client(name="Maria", phone="+77011234567")
+    preview = import_preview(content=FILE, filename="clients.csv")
+    report = import_run(content=FILE, filename="clients.csv")
+    assert (report.imported, report.matched, report.rejected) == (
+        preview.imported,
+        preview.matched,
+        preview.rejected,
+    )
+    assert report.summary() == "imported 1, matched existing 2, rejected 3"
+    askhat = Client.objects.get(phone="+77020001122")
+    assert askhat.name == "Асхат"
+    # The second row of the same phone and tour adds no second open lead.
+    assert list(askhat.leads.values_list("status", flat=True)) == [LeadStatus.QUALIFIED]
+    assert Client.objects.get(phone="+77011234567").name == "Maria"  # never overwritten
+    assert not Client.objects.filter(phone="+77059998877").exists()
+
+
+def test_importing_again_adds_no_second_open_lead() -> None:
+    import_run(content=FILE, filename="clients.csv")
+    leads = Lead.objects.count()
+    again = import_run(content=FILE, filename="clients.csv")
+    assert again.imported == 0 and again.matched == 3
+    assert Lead.objects.count() == leads
+
+
+def test_new_leads_go_round_robin_and_a_returning_client_to_their_agent(
+    agent: User, other_agent: User, make_client: Any
+) -> None:
+    known = make_client(phone="+77011234567")
+    Lead.objects.create(client=known, assigned_agent=other_agent, status=LeadStatus.LOST)
+    rows = "\n".join(f"Client {i};+7701000{i:04d}" for i in range(1, 7))
+    content = f"name;phone\n{rows}\nMaria;+77011234567\n".encode()
+    import_run(content=content, filename="x.csv")
+    imported = Lead.objects.filter(source=LeadSource.IMPORT)
+    assert imported.get(client=known).assigned_agent == other_agent
+    counts = Counter(imported.exclude(client=known).values_list("assigned_agent", flat=True))
+    assert counts == {agent.pk: 3, other_agent.pk: 3}
+
+
+def test_a_large_file_writes_in_chunks_with_constant_queries_per_chunk(
+    django_assert_max_num_queries: Any,
+) -> None:
+    rows = "\n".join(f"Client {i};+7701{i:07d}" for i in range(2500))
+    content = f"name;phone\n{rows}\n".encode()
+    seen: list[int] = []
+    # 3 chunks of up to 1000 rows: a handful of statements each, not one per row.
+    with django_assert_max_num_queries(40):
+        report = import_run(
+            content=content, filename="x.csv", progress=lambda r: seen.append(r.rows)
+        )
+    assert report.imported == 2500
+    assert seen == [1000, 2000, 2500]
+    assert Lead.objects.filter(source=LeadSource.IMPORT).count() == 2500
