@@ -68,7 +68,9 @@ def server() -> Iterator[str]:
         "WHATSAPP_API_BASE": "http://127.0.0.1:9/v23.0",
         "LOG_LEVEL": "WARNING",
     }
-    with gunicorn_server(env=env, workers=4, threads=5, ready_path="/api/v1/openapi.json") as base:
+    with gunicorn_server(
+        env=env, workers=4, threads=5, ready_path="/webhooks/whatsapp", start_timeout=180
+    ) as base:
         yield base
 
 
@@ -182,7 +184,7 @@ def test_inbound_messages_statuses_and_an_agents_reply_at_once_for_one_client(
 
     # then: every message stored once, every receipt applied, the reply queued once
     assert statuses[:-1] == [200] * len(calls)
-    assert statuses[-1] == 201
+    assert statuses[-1] == 202
     inbound_rows = Communication.objects.filter(client=client, direction=Direction.INBOUND)
     assert inbound_rows.count() == 11
     lead.refresh_from_db()
