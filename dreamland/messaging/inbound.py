@@ -297,18 +297,19 @@ def _insert_and_count(msg: InboundMessage, client_id: int, lead_id: int) -> int 
     return int(row[0])
 
 
-def message_store_inbound(*, msg: InboundMessage) -> tuple[int | None, bool]:
+def message_store_inbound(*, msg: InboundMessage, locked: bool = False) -> tuple[int | None, bool]:
     """Store one inbound message: (communication id or None, tied_to_a_client).
 
     A duplicate (a known wamid) returns (None, True) and changes nothing; a message that cannot
     be tied to a client (only an unknown BSUID) returns (None, False). Runs inside the caller's
-    transaction (no savepoint of its own: fewer statements on the hot path) after the caller took
-    `conversation_lock` for the sender's number (taken here otherwise).
+    transaction (no savepoint of its own: fewer statements on the hot path). `locked`: the caller
+    already took `conversation_lock` for the sender's number (else it is taken here).
     """
     with transaction.atomic(savepoint=False):
         phone = msg.phone
         if phone is not None:
-            conversation_lock(phones=[phone])
+            if not locked:
+                conversation_lock(phones=[phone])
             fast = (
                 _fast_postgresql(msg, phone)
                 if connection.vendor == "postgresql"

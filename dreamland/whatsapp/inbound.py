@@ -77,7 +77,7 @@ def _store(outcome: Outcome, careful: bool, msg: InboundMessage) -> None:
         outcome,
         careful,
         {"failed_message": msg.wamid},
-        lambda: message_store_inbound(msg=msg),
+        lambda: message_store_inbound(msg=msg, locked=True),
     )
     if stored is _FAILED:
         return
