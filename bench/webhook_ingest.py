@@ -314,6 +314,12 @@ def run() -> dict[str, float]:
         stored = conn.execute(
             "SELECT count(*) FROM communications WHERE whatsapp_message_id LIKE 'wamid.app%%'"
         ).fetchone()
+        # Table + indexes (+ TOAST) of the messages and the raw events kept beside them.
+        size = conn.execute(
+            "SELECT (pg_total_relation_size('communications')"
+            " + pg_total_relation_size('whatsapp_webhook_events'))::float"
+            " / greatest((SELECT count(*) FROM communications), 1)"
+        ).fetchone()
     if stored is None or stored[0] != N:
         raise RuntimeError(f"expected {N} stored messages, found {stored}")
     floor = _measure_floor()
@@ -323,6 +329,8 @@ def run() -> dict[str, float]:
         "webhook_ingest_floor_msgs_per_s": round(floor, 1),
         "webhook_ingest_ratio": round(rate / floor, 3),
         "webhook_visible_p95_ms": round(visible_p95, 1),
+        # Sizing: database bytes per stored message (its row, its raw event, their indexes).
+        "webhook_db_bytes_per_msg": round(size[0]) if size else 0,
         # Context: the same gunicorn answering a database-free GET, at the same concurrency.
         "webhook_ingest_http_baseline_req_per_s": round(baseline, 1),
     }

@@ -212,7 +212,12 @@ def main() -> int:
         phones = [f"7701777{n:04d}" for n in range(CUSTOMERS)]
         bodies = [
             message_body(
-                {"id": f"wamid.ci.{p}.{i}", "type": "text", "text": {"body": f"Сообщение {i}"}},
+                {
+                    "id": f"wamid.ci.{p}.{i}",
+                    "timestamp": str(int(time.time()) - 60 + i),  # inside the 24-hour window
+                    "type": "text",
+                    "text": {"body": f"Сообщение {i}"},
+                },
                 wa_id=p,
                 name=f"Клиент {p[-4:]}",
             )
@@ -237,7 +242,9 @@ def main() -> int:
                     f"/api/v1/clients/{client_id}/messages", json={"body": "Здравствуйте!"}
                 )
                 if reply.status_code != 202:
-                    raise SystemExit(f"production check: reply answered {reply.status_code}")
+                    raise SystemExit(
+                        f"production check: reply answered {reply.status_code}: {reply.text[:300]}"
+                    )
         wait_until("the replies to be sent", lambda: len(FakeGraph.sent) >= CUSTOMERS, deadline)
         with ThreadPoolExecutor(max_workers=4) as pool, httpx.Client(base_url=base) as http:
             list(
@@ -285,9 +292,9 @@ def main() -> int:
         for problem in problems:
             print("production check FAILED:", problem, file=sys.stderr)
         if problems:
-            for log in sorted(logs.glob("*.log")):
-                print(f"--- {log.name}", file=sys.stderr)
-                print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
+            for path in sorted(logs.glob("*.log")):
+                print(f"--- {path.name}", file=sys.stderr)
+                print(path.read_text(errors="replace")[-3000:], file=sys.stderr)
         return 1 if problems else 0
     finally:
         stop(started)
