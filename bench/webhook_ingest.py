@@ -169,9 +169,9 @@ def _probe_visible(base: str, token: str, stop: threading.Event, out: list[float
                     break
                 if time.perf_counter() - started > 30:
                     raise RuntimeError(f"{wamid} not visible after 30 s")
-                time.sleep(0.01)
+                time.sleep(0.05)  # polls gently: the probe must not load the server itself
             out.append(time.perf_counter() - started)
-            time.sleep(0.05)
+            time.sleep(0.2)
 
 
 def _measure_app(base: str, token: str) -> tuple[float, float, float]:
