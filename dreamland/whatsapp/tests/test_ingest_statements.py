@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.tasks import default_task_backend
+from django.tasks.backends.dummy import DummyBackend
 from django.utils import timezone
 
 from dreamland.accounts.models import Role, User
@@ -129,11 +130,13 @@ def test_a_retry_that_fails_again_queues_exactly_one_retry(
     monkeypatch.setattr(message_store, "lead_get_or_create_open", boom)
     with django_capture_on_commit_callbacks(execute=True):
         event = _deliver("wamid.retry1")
+    backend = default_task_backend
+    assert isinstance(backend, DummyBackend)
     assert event.status == EventStatus.FAILED
-    assert len(default_task_backend.results) == 1
-    default_task_backend.clear()
+    assert len(backend.results) == 1
+    backend.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert webhook_event_retry.call(event_id=event.pk) == EventStatus.FAILED
-    [queued] = default_task_backend.results
+    [queued] = backend.results
     assert queued.task.name == "webhook_event_retry"
     assert queued.kwargs == {"event_id": event.pk}
