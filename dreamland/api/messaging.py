@@ -1,4 +1,4 @@
-"""`POST /clients/{id}/messages`: picks text or template and calls `dreamland.messaging.services`."""
+"""`POST /clients/{id}/messages`: picks text or template and calls `dreamland.whatsapp.outbound`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dreamland.accounts.models import User
 from dreamland.api.schemas import MessageIn
 from dreamland.clients.models import Client
 from dreamland.messaging.models import Communication, WhatsAppTemplate
-from dreamland.messaging.services import message_send_template, message_send_text
+from dreamland.whatsapp.outbound import message_send_template, message_send_text
 
 
 def send_message(*, user: User, client: Client, payload: MessageIn) -> Communication:

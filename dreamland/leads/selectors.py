@@ -1,11 +1,13 @@
 """Lead reads: the rules other apps ask about leads, each written once.
 
-- `lead_open_for_client`: the client's current open lead (SPEC §2: an inbound message, a sent
+- `lead_open_for_client` (`leads_open` as a queryset): the client's current open lead (SPEC §2: an inbound message, a sent
   message and an import attach to it; a client has at most one we talk about).
 - `lead_assignable_users`: the staff who may own a lead (active agents and managers).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -22,10 +24,18 @@ def lead_open_for_client(*, client_id: int, lock: bool = False) -> Lead | None:
     With `lock` the row is `SELECT … FOR UPDATE` (call inside `transaction.atomic()`): it
     serialises concurrent writers of one client's conversation on PostgreSQL.
     """
-    leads = Lead.objects.filter(client_id=client_id, status__in=OPEN_STATUSES)
+    leads = leads_open(client_id=client_id)
     if lock:
         leads = leads.select_for_update(of=("self",))
-    return leads.order_by("-created_at", "-pk").first()
+    return leads.first()
+
+
+def leads_open(*, client_id: Any) -> QuerySet[Lead]:
+    """The client's open leads, the current one first: the rule as a queryset, so that a fast
+    path (a subquery on `OuterRef("pk")`, messaging's inbound store) uses it too."""
+    return Lead.objects.filter(client_id=client_id, status__in=OPEN_STATUSES).order_by(
+        "-created_at", "-pk"
+    )
 
 
 def lead_assignable_users() -> QuerySet[User]:

@@ -1,8 +1,8 @@
-"""Outbound WhatsApp messages, the 24-hour customer-service window and message templates.
+"""The rules of messaging that do not depend on a channel: the 24-hour customer-service
+window and message templates (validation, rendering, the translation for a client).
 
-Sends are stored at once as `pending` outbound communications and handed to a background task
-(`dreamland.whatsapp.tasks.whatsapp_send`) after the transaction commits; the task fills in the
-wamid or the error the agent sees.
+Sending (`dreamland.whatsapp.outbound`) and storing inbound messages (`messaging.inbound`) use
+them; this module never imports the WhatsApp app.
 """
 
 from __future__ import annotations
@@ -17,23 +17,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dreamland.accounts.models import User
 from dreamland.clients.models import Client
-from dreamland.leads.models import OPEN_STATUSES, Lead
 from dreamland.lib.choices import Language, choose_one_of
-from dreamland.lib.errors import Conflict, NotConfigured, RuleViolation, reject_unknown_fields
-from dreamland.lib.phones import wa_id_from_phone
+from dreamland.lib.errors import Conflict, RuleViolation, reject_unknown_fields
 from dreamland.messaging.models import (
     Communication,
     CommunicationType,
     Direction,
     TemplateCategory,
-    WhatsAppStatus,
     WhatsAppTemplate,
 )
 
 WINDOW = timedelta(hours=24)
-MAX_TEXT_LENGTH = 4096
 TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
 PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 FALLBACK_LANGUAGE = Language.RU
@@ -231,7 +226,7 @@ def template_delete(*, template: WhatsAppTemplate) -> None:
     template.delete()
 
 
-def _ordered_values(template: WhatsAppTemplate, values: dict[str, Any] | list[Any]) -> list[str]:
+def template_values(template: WhatsAppTemplate, values: dict[str, Any] | list[Any]) -> list[str]:
     """Values for {{1}}..{{N}}, from a list or a dict keyed by variable name or number."""
     count = len(template_placeholders(template.content or ""))
     names = template_variables(template)
@@ -261,7 +256,7 @@ def _ordered_values(template: WhatsAppTemplate, values: dict[str, Any] | list[An
 
 def template_render(template: WhatsAppTemplate, values: dict[str, Any] | list[Any]) -> str:
     """The text a client will read; every placeholder must get a non-empty value."""
-    ordered = _ordered_values(template, values)
+    ordered = template_values(template, values)
     return PLACEHOLDER.sub(lambda m: ordered[int(m.group(1)) - 1], template.content or "")
 
 
@@ -278,120 +273,3 @@ def template_for_client(*, name: str, client: Client) -> WhatsAppTemplate:
         if language and language in by_language:
             return by_language[language]
     return sorted(candidates, key=lambda t: t.language)[0]
-
-
-# --- sending ----------------------------------------------------------------------------------
-def _require_configured() -> None:
-    from dreamland.whatsapp.client import whatsapp_configured
-
-    if not whatsapp_configured():
-        raise NotConfigured(
-            _(
-                "WhatsApp is not configured: set WHATSAPP_ACCESS_TOKEN and "
-                "WHATSAPP_PHONE_NUMBER_ID."
-            ),
-            code="whatsapp_not_configured",
-        )
-
-
-def _open_lead(client: Client) -> Lead | None:
-    return (
-        Lead.objects.filter(client=client, status__in=OPEN_STATUSES)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
-def _store_and_enqueue(**fields: Any) -> Communication:
-    from dreamland.whatsapp.tasks import whatsapp_send
-
-    with transaction.atomic():
-        comm = Communication.objects.create(
-            communication_type=CommunicationType.WHATSAPP,
-            direction=Direction.OUTBOUND,
-            whatsapp_status=WhatsAppStatus.PENDING,
-            **fields,
-        )
-        transaction.on_commit(lambda: whatsapp_send.enqueue(communication_id=comm.pk))
-    comm.refresh_from_db()
-    return comm
-
-
-def message_send_text(
-    *,
-    client: Client,
-    body: str,
-    sent_by: User | None,
-    lead: Lead | None = None,
-    reply_to: Communication | str | None = None,
-    now: datetime | None = None,
-) -> Communication:
-    """Free text to the client, only inside the 24-hour window; sent in the background."""
-    from dreamland.whatsapp.client import text_payload
-
-    _require_configured()
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": _("Write a message.")})
-    if len(body) > MAX_TEXT_LENGTH:
-        raise ValidationError(
-            {
-                "body": _("WhatsApp allows at most %(count)s characters.")
-                % {"count": MAX_TEXT_LENGTH}
-            }
-        )
-    if lead is not None and lead.client_id != client.pk:
-        raise ValidationError({"lead": _("This lead belongs to another client.")})
-    if not whatsapp_window_open(client, now):
-        raise WindowClosed(template_names_available())
-    reply_wamid = reply_to.whatsapp_message_id if isinstance(reply_to, Communication) else reply_to
-    request = text_payload(to=wa_id_from_phone(client.phone), body=body, reply_to=reply_wamid)
-    return _store_and_enqueue(
-        client=client,
-        lead=lead or _open_lead(client),
-        body=body,
-        message_type="text",
-        reply_to_message_id=reply_wamid or None,
-        metadata={"request": request},
-        sent_by=sent_by,
-    )
-
-
-def message_send_template(
-    *,
-    client: Client,
-    template: WhatsAppTemplate | str,
-    variables: dict[str, Any] | list[Any],
-    sent_by: User | None,
-    lead: Lead | None = None,
-) -> Communication:
-    """A template message: allowed at any time; the translation follows the client's language."""
-    from dreamland.whatsapp.client import template_payload
-
-    _require_configured()
-    name = template if isinstance(template, str) else (template.name or "")
-    chosen = template_for_client(name=name, client=client)
-    values = _ordered_values(chosen, variables)
-    body = template_render(chosen, values)
-    components = (
-        [{"type": "body", "parameters": [{"type": "text", "text": v} for v in values]}]
-        if values
-        else None
-    )
-    request = template_payload(
-        to=wa_id_from_phone(client.phone),
-        name=name,
-        language=chosen.language,
-        components=components,
-    )
-    if lead is not None and lead.client_id != client.pk:
-        raise ValidationError({"lead": _("This lead belongs to another client.")})
-    return _store_and_enqueue(
-        client=client,
-        lead=lead or _open_lead(client),
-        body=body,
-        message_type="template",
-        template=chosen,
-        metadata={"request": request, "template": {"name": name, "values": values}},
-        sent_by=sent_by,
-    )

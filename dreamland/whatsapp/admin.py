@@ -15,6 +15,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from dreamland.lib.choices import choice_name
 from dreamland.whatsapp.inbound import event_run
 from dreamland.whatsapp.models import EventStatus, WebhookEvent
+from dreamland.whatsapp.tasks import webhook_event_schedule_retry
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -95,7 +96,12 @@ class WebhookEventAdmin(admin.ModelAdmin[WebhookEvent]):
 
     @admin.action(description=_("Process the selected events again"))
     def replay(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
-        statuses = [event_run(event=event).status for event in queryset]
+        statuses = []
+        for event in queryset:
+            event_run(event=event)
+            if event.status == EventStatus.FAILED:
+                webhook_event_schedule_retry(event)
+            statuses.append(event.status)
         message = ngettext(
             "Replayed %(count)s event(s): %(statuses)s",
             "Replayed %(count)s event(s): %(statuses)s",

@@ -56,20 +56,28 @@ def webhook_event_retry(event_id: int) -> str:
     if event is None or event.status != EventStatus.FAILED:
         return "skipped"
     event_run(event=event)
-    if event.status == EventStatus.FAILED and event.attempts < MAX_EVENT_ATTEMPTS:
-        _enqueue_later(webhook_event_retry, backoff(event.attempts), event_id=event.pk)
+    if event.status == EventStatus.FAILED:
+        webhook_event_schedule_retry(event)
     return event.status
 
 
 def webhook_event_schedule_retry(event: WebhookEvent) -> None:
-    """After a failure: retry later where the backend can defer; replay_webhooks covers the rest."""
-    if event.attempts >= MAX_EVENT_ATTEMPTS:
+    """The one place a failed event's retry is queued (after the commit, with backoff).
+
+    Callers of `event_run` call it once per failure (the webhook view, the retry task itself);
+    backends that cannot defer get none (`replay_webhooks` covers them), and after
+    MAX_EVENT_ATTEMPTS it gives up.
+    """
+    if event.attempts >= MAX_EVENT_ATTEMPTS or event.pk is None:
         return
-    backend = webhook_event_retry.get_backend()
-    if backend.supports_defer:
-        webhook_event_retry.using(run_after=timezone.now() + backoff(event.attempts)).enqueue(
-            event_id=event.pk
+    if not webhook_event_retry.get_backend().supports_defer:
+        return
+    event_id, delay = event.pk, backoff(event.attempts)
+    transaction.on_commit(
+        lambda: webhook_event_retry.using(run_after=timezone.now() + delay).enqueue(
+            event_id=event_id
         )
+    )
 
 
 # --- outbound ---------------------------------------------------------------------------------
@@ -118,7 +126,7 @@ def whatsapp_send(communication_id: int, attempt: int = 1) -> str:
     Communication.objects.filter(pk=comm.pk, whatsapp_status=WhatsAppStatus.PENDING).update(
         whatsapp_status=WhatsAppStatus.SENT, sent_at=now
     )
-    from dreamland.whatsapp.inbound import statuses_reapply
+    from dreamland.whatsapp.statuses import statuses_reapply
 
     statuses_reapply(wamid=result.wamid)
     return "sent"

@@ -11,8 +11,8 @@ from django.tasks import default_task_backend
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from dreamland.messaging import inbound as message_store
 from dreamland.messaging.models import Communication, Direction, WhatsAppStatus
-from dreamland.whatsapp import inbound
 from dreamland.whatsapp.models import EventStatus, WebhookEvent
 from dreamland.whatsapp.tasks import whatsapp_send
 from dreamland.whatsapp.tests.helpers import fixture, fixture_bytes, post_raw
@@ -33,7 +33,7 @@ def test_a_failed_event_is_retried_later(
     def boom(**kwargs: Any) -> Any:
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(inbound, "lead_get_or_create_open", boom)
+    monkeypatch.setattr(message_store, "lead_get_or_create_open", boom)
     with django_capture_on_commit_callbacks(execute=True):
         assert post_raw(client, fixture_bytes("kz_text_message.json")).status_code == 200
     event = WebhookEvent.objects.get()

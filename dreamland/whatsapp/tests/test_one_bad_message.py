@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
+from dreamland.messaging import inbound as message_store
 from dreamland.messaging.models import Communication
 from dreamland.whatsapp import inbound
 from dreamland.whatsapp.models import EventStatus, WebhookEvent
@@ -18,14 +19,14 @@ pytestmark = pytest.mark.django_db
 def test_the_good_messages_are_stored_and_the_event_retries_the_bad_one(
     client: HttpClient, monkeypatch: Any
 ) -> None:
-    real = inbound.lead_get_or_create_open
+    real = message_store.lead_get_or_create_open
 
     def picky(*, client: Any) -> Any:
         if client.phone == "+77015550000":
             raise RuntimeError("lead service down for this client")
         return real(client=client)
 
-    monkeypatch.setattr(inbound, "lead_get_or_create_open", picky)
+    monkeypatch.setattr(message_store, "lead_get_or_create_open", picky)
     body = message_body({"id": "wamid.good", "type": "text", "text": {"body": "hi"}})
     value = body["entry"][0]["changes"][0]["value"]
     value["contacts"].append({"profile": {"name": "B"}, "wa_id": "77015550000"})
@@ -48,7 +49,7 @@ def test_the_good_messages_are_stored_and_the_event_retries_the_bad_one(
         {"failed_message": "wamid.bad", "error": "RuntimeError: lead service down for this client"}
     ]
 
-    monkeypatch.setattr(inbound, "lead_get_or_create_open", real)
+    monkeypatch.setattr(message_store, "lead_get_or_create_open", real)
     inbound.event_run(event=event)
     event.refresh_from_db()
     assert (event.status, event.notes) == (EventStatus.PROCESSED, None)

@@ -11,8 +11,8 @@ from django.test import Client as HttpClient
 
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead
+from dreamland.messaging import inbound as message_store
 from dreamland.messaging.models import Communication
-from dreamland.whatsapp import inbound
 from dreamland.whatsapp.models import EventStatus, WebhookEvent
 from dreamland.whatsapp.tests.helpers import fixture_bytes, message_body, post_json, post_raw
 
@@ -23,7 +23,7 @@ def _break_processing(monkeypatch: Any) -> None:
     def boom(**kwargs: Any) -> Any:
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(inbound, "lead_get_or_create_open", boom)
+    monkeypatch.setattr(message_store, "lead_get_or_create_open", boom)
 
 
 def test_a_processing_failure_still_answers_200_and_is_recorded(

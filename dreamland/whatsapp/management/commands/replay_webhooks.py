@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from dreamland.whatsapp.inbound import event_run
 from dreamland.whatsapp.models import EventStatus, WebhookEvent
+from dreamland.whatsapp.tasks import webhook_event_schedule_retry
 
 
 def _since(value: str) -> datetime:
@@ -65,6 +66,7 @@ class Command(BaseCommand):
             event_run(event=event)
             results[event.status] += 1
             if event.status == EventStatus.FAILED:
+                webhook_event_schedule_retry(event)
                 self.stderr.write(f"event #{event.pk} failed again: {event.last_error}")
         total = sum(results.values())
         summary = ", ".join(f"{status} {count}" for status, count in sorted(results.items()))

@@ -14,16 +14,25 @@ from django.utils import timezone
 
 from dreamland.lib.errors import NotConfigured
 from dreamland.messaging.models import Communication, Direction, WhatsAppStatus
-from dreamland.messaging.services import (
-    WindowClosed,
-    message_send_template,
-    message_send_text,
-    template_create,
-)
-from dreamland.messaging.tests.conftest import API, PHONE_NUMBER_ID
+from dreamland.messaging.services import WindowClosed, template_create
+from dreamland.whatsapp.outbound import message_send_template, message_send_text
 from dreamland.whatsapp.tests.helpers import fixture
 
 pytestmark = pytest.mark.django_db
+API = "https://graph.test/v23.0"
+PHONE_NUMBER_ID = "106540352242922"
+
+
+@pytest.fixture(autouse=True)
+def whatsapp_settings(settings: Any) -> Any:
+    """Configured for sending (the app's conftest leaves sending unconfigured)."""
+    settings.WHATSAPP_APP_SECRET = "kz_test_app_secret"
+    settings.WHATSAPP_ACCESS_TOKEN = "test-token"
+    settings.WHATSAPP_PHONE_NUMBER_ID = PHONE_NUMBER_ID
+    settings.WHATSAPP_API_BASE = API
+    return settings
+
+
 SEND_URL = f"{API}/{PHONE_NUMBER_ID}/messages"
 WAMID = fixture("send_response.json")["messages"][0]["id"]
 
