@@ -11,4 +11,9 @@ urlpatterns = [
         views.report_download,
         name="report_download",
     ),
+    re_path(
+        r"^exports/(?P<entity>[a-z]+)\.(?P<fmt>csv|xlsx)$",
+        views.export_download,
+        name="export_download",
+    ),
 ]

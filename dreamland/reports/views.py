@@ -7,13 +7,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dreamland.accounts.models import User
 from dreamland.lib.spreadsheet import spreadsheet_response
-from dreamland.reports import charts, formatting, tables
+from dreamland.reports import charts, exports, formatting, tables
 from dreamland.reports import selectors as s
 from dreamland.reports.forms import ReportFilterForm
 
@@ -159,4 +159,23 @@ def report_download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     filename = f"{name}-{f.start.isoformat()}-{f.end.isoformat()}"
     return spreadsheet_response(
         table.spreadsheet_rows(), table.spreadsheet_columns(), filename, fmt
+    )
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, entity: str, fmt: str) -> HttpResponse:
+    """`/exports/<clients|leads|bookings|payments>.<csv|xlsx>?<the list's filters>`: what the
+    user may see (`api.access.visible_*`); a bad filter is a 400 naming the field."""
+    export = exports.EXPORTS.get(entity)
+    if export is None:
+        raise Http404
+    form = export.form(request.GET)
+    if not form.is_valid():
+        errors = "; ".join(f"{name}: {e}" for name, errs in form.errors.items() for e in errs)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    qs = export.queryset(_user(request), form.cleaned_data)
+    filename = f"{export.filename}-{timezone.localdate().isoformat()}"
+    return spreadsheet_response(
+        exports.export_rows(export, qs), [label for _p, label in export.columns], filename, fmt
     )
