@@ -18,6 +18,9 @@ from django.utils.translation import pgettext_lazy
 from dreamland.reports import selectors as s
 
 
+MINUTES = _("min")
+
+
 @dataclass(frozen=True)
 class Column:
     label: object
@@ -51,7 +54,7 @@ class Table:
             elif c.kind == "pct":
                 out.append(f"{c.label}, %")
             elif c.kind == "duration":
-                out.append(f"{c.label}, {_('min')}")
+                out.append(f"{c.label}, {MINUTES}")
             else:
                 out.append(c.label)
         return out
@@ -90,7 +93,7 @@ def sources(r: tuple[list[s.SourceRow], s.Money], currency: str) -> Table:
         [
             Column(_("Source")),
             Column(_("Leads"), "int"),
-            Column(_("Won"), "int"),
+            Column(pgettext_lazy("number of leads", "Won"), "int"),
             Column(_("Conversion"), "pct"),
             Column(_("Revenue"), "money"),
         ],
@@ -125,7 +128,7 @@ def agents(r: tuple[list[s.AgentRow], list[s.BandRow]]) -> Table:
         [
             Column(_("Agent")),
             Column(_("Leads"), "int"),
-            Column(_("Won"), "int"),
+            Column(pgettext_lazy("number of leads", "Won"), "int"),
             Column(_("Won rate"), "pct"),
             Column(_("Answered"), "int"),
             Column(_("Median first response"), "duration"),
@@ -152,7 +155,7 @@ def bands(r: tuple[list[s.AgentRow], list[s.BandRow]]) -> Table:
         [
             Column(_("First response within")),
             Column(_("Leads"), "int"),
-            Column(_("Won"), "int"),
+            Column(pgettext_lazy("number of leads", "Won"), "int"),
             Column(_("Won rate"), "pct"),
         ],
         [[b.label, b.leads, b.won, b.won_rate] for b in r[1]],

@@ -43,6 +43,10 @@ def test_the_reports_page_draws_its_charts(page, screenshot, manager, agent, oth
     page.set_viewport_size({"width": 390, "height": 844})
     overflow = page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
     assert not overflow
+    for section in ("funnel", "acquisition", "agents", "revenue"):  # close-ups to look at
+        page.locator(f"#{section}").screenshot(
+            path=f"var/screenshots/reports-{language}-phone-{section}.png"
+        )
     assert page.failures == []
     assert page.foreign == []
 
