@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 BAR_ROW = 38  # px per horizontal bar: label line + bar
 BAR_MAX = Decimal(62)  # per cent of the width for the longest bar; its value text follows it
@@ -80,7 +80,12 @@ def columns(
     `titles[i]` names series i in the bars' tooltips.
     """
     assert callable(value_format)
-    top = max((Decimal(v) for _c, values in series for v in values), default=Decimal(0))
+    highest = max((Decimal(v) for _c, values in series for v in values), default=Decimal(0))
+    step = nice_step(highest / 4) if highest else Decimal(0)
+    # The axis ends on the first tick at or above the highest value.
+    top = (
+        step * (highest / step).to_integral_value(rounding=ROUND_CEILING) if highest else Decimal(0)
+    )
     n = max(len(months), 1)
     slot = Decimal(100) / n
     width = slot * Decimal("0.7") / max(len(series), 1)
@@ -121,3 +126,15 @@ def columns(
         "height": TOP + COLUMN_HEIGHT + AXIS,
         "empty": not top,
     }
+
+
+def nice_step(raw: Decimal) -> Decimal:
+    """The smallest of 1, 2, 2.5, 5 x 10^n (at least 1: counts and money need no fractions)
+    that is not below `raw`, so the axis reads 0, 250, 500… rather than 0, 233, 466…"""
+    if raw <= 1:
+        return Decimal(1)
+    magnitude = Decimal(10) ** (len(str(int(raw))) - 1)
+    for factor in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)):
+        if magnitude * factor >= raw:
+            return magnitude * factor
+    return magnitude * 10

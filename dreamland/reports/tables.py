@@ -17,7 +17,6 @@ from django.utils.translation import pgettext_lazy
 
 from dreamland.reports import selectors as s
 
-
 MINUTES = _("min")
 
 
