@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
+from typing import Any
 
 BAR_ROW = 38  # px per horizontal bar: label line + bar
 BAR_MAX = Decimal(62)  # per cent of the width for the longest bar; its value text follows it
@@ -28,7 +29,7 @@ class Bar:
     css: str = ""
 
 
-def hbars(items: Sequence[tuple[str, Decimal | int, str]], css: str = "") -> dict[str, object]:
+def hbars(items: Sequence[tuple[str, Decimal | int, str]], css: str = "") -> dict[str, Any]:
     """(label, value, shown value) rows as bars scaled to the largest value."""
     top = max((Decimal(v) for _l, v, _t in items), default=Decimal(0))
     bars = [
@@ -73,7 +74,7 @@ def columns(
     labels: Sequence[str],
     value_format: object,
     titles: Sequence[str],
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Monthly columns, one bar per series side by side in each month's slot.
 
     `series` is [(css class, values per month)]; `labels` the months' axis texts; every
