@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "dreamland.demo",
     "dreamland.imports",
     "dreamland.web",
+    "dreamland.reports",
 ]
 
 MIDDLEWARE = [
