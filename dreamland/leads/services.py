@@ -21,6 +21,7 @@ from dreamland.accounts.models import Role, User
 from dreamland.bookings.models import Booking
 from dreamland.clients.models import Client
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource, LeadStatus
+from dreamland.leads.selectors import lead_assignable_users, lead_open_for_client
 from dreamland.lib.choices import choice_name, choose_one_of
 from dreamland.lib.errors import Conflict, RuleViolation, reject_unknown_fields
 from dreamland.tours.models import Tour, TourDeparture
@@ -104,12 +105,7 @@ def lead_get_or_create_open(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lead_get_or_create_open must run inside transaction.atomic()")
-    lead = (
-        Lead.objects.select_for_update()
-        .filter(client=client, status__in=OPEN_STATUSES)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    lead = lead_open_for_client(client_id=client.pk, lock=True)
     if lead is not None:
         return lead, False
     return lead_create(client=client, source=source), True
@@ -166,7 +162,7 @@ def lead_transition(*, lead: Lead, status: str, actor: User | None = None) -> Le
 
 def lead_assign(*, lead: Lead, agent: User | None, actor: User | None = None) -> Lead:
     """Give the lead to `agent` (None: unassign). Only active staff can own leads."""
-    if agent is not None and (not agent.is_active or agent.role not in (Role.AGENT, Role.MANAGER)):
+    if agent is not None and not lead_assignable_users().filter(pk=agent.pk).exists():
         raise RuleViolation(
             _("%(name)s cannot be assigned leads (inactive or not an agent).")
             % {"name": agent.name},

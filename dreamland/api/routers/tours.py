@@ -25,7 +25,7 @@ from dreamland.api.schemas import (
     body_fields,
     page_schema,
 )
-from dreamland.api.values import departures_with_seats, with_seats
+from dreamland.bookings.selectors import departures_with_seats, with_seats
 from dreamland.tours.models import Tour, TourDeparture
 from dreamland.tours.services import departure_create, departure_update, tour_create, tour_update
 
