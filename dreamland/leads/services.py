@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
@@ -24,6 +23,7 @@ from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource, LeadStatus
 from dreamland.leads.selectors import lead_assignable_users, lead_open_for_client
 from dreamland.lib.choices import choice_name, choose_one_of
 from dreamland.lib.errors import Conflict, RuleViolation, reject_unknown_fields
+from dreamland.staff_settings.selectors import round_robin_enabled
 from dreamland.tours.models import Tour, TourDeparture
 
 PIPELINE = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED, LeadStatus.QUOTED)
@@ -49,7 +49,7 @@ def lead_pick_agent(*, client: Client, lock: bool = False) -> User | None:
         agent = User.objects.filter(pk=previous, is_active=True, role=Role.AGENT).first()
         if agent is not None:
             return agent
-    if not settings.LEAD_ROUND_ROBIN:
+    if not round_robin_enabled():  # the admin's switch on /settings/, else LEAD_ROUND_ROBIN
         return None
     if lock:
         _lock_round_robin()
