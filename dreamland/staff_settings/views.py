@@ -7,7 +7,7 @@ templates through `messaging.services`, rates through `money.services` (the same
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -34,7 +34,11 @@ from dreamland.messaging.services import (
     template_variables,
 )
 from dreamland.money.models import ExchangeRate
-from dreamland.money.services import exchange_rate_set, exchange_rates_import_nbk
+from dreamland.money.services import (
+    RatesFileInvalid,
+    exchange_rate_set,
+    exchange_rates_import_nbk,
+)
 from dreamland.staff_settings.forms import (
     PasswordResetForm,
     RateForm,
@@ -236,7 +240,7 @@ def _template_initial(template: WhatsAppTemplate) -> dict[str, Any]:
     }
 
 
-def _preview(data: dict[str, Any]) -> str:
+def _preview(data: Mapping[str, Any]) -> str:
     """The text with each placeholder shown as [its variable name] (or [n] when unnamed)."""
     content = str(data.get("content") or "")
     names = [n.strip() for n in str(data.get("variables") or "").split(",") if n.strip()]
@@ -328,8 +332,11 @@ def rate_list(request: HttpRequest) -> HttpResponse:
             upload = RatesFileForm(request.POST, request.FILES)
             if upload.is_valid():
                 content = upload.cleaned_data["file"]
-                rates = _save(upload, lambda: exchange_rates_import_nbk(content=content))
-                if rates is not None:
+                try:
+                    rates = exchange_rates_import_nbk(content=content)  # atomic, all or nothing
+                except RatesFileInvalid as exc:
+                    upload.add_error("file", exc.message)  # what is wrong with the file
+                else:
                     messages.success(
                         request,
                         _("Imported %(count)s rate(s): %(rates)s.")

@@ -31,7 +31,10 @@ def _book(departure: Any, client: Any, n: int = 2) -> Any:
 
 
 def test_every_role_sees_tours_with_upcoming_departures_and_occupancy(
-    client: HttpClient, agent: User, make_tour: Callable[..., Any], make_departure: Any,
+    client: HttpClient,
+    agent: User,
+    make_tour: Callable[..., Any],
+    make_departure: Any,
     make_client: Any,
 ) -> None:
     tour = make_tour(name="Charyn Canyon", capacity=10)
@@ -115,7 +118,7 @@ def test_the_manifest_lists_bookings_with_phone_participants_status_and_balance(
     response = _as(client, manager).get(f"/departures/{departure.pk}/")
     html = response.content.decode()
     assert "Maria Ivanova" in html and "+77012345670" in html
-    assert "₸90,000" in html  # 3 × 30 000 due
+    assert "₸90,000" in html  # 3 seats at 30 000 due
     assert "3 / 12" in html  # the cancelled booking freed its seats
     assert "<s>Gone Guest</s>" in html  # struck through, in its own section
     assert "Download CSV" in html and "Edit departure" in html
@@ -165,7 +168,7 @@ def test_the_manifest_csv_is_excel_ready_and_neutralises_formulas(
     client: HttpClient, manager: User, make_departure: Any, make_client: Any
 ) -> None:
     departure = make_departure(price=Decimal("1000"))
-    _book(departure, make_client(name="=HYPERLINK(\"http://evil\")"), 2)
+    _book(departure, make_client(name='=HYPERLINK("http://evil")'), 2)
     _book(departure, make_client(name="Алия Сериковна"), 1)
     response = _as(client, manager).get(f"/departures/{departure.pk}/manifest.csv")
     assert response.status_code == 200
@@ -176,7 +179,7 @@ def test_the_manifest_csv_is_excel_ready_and_neutralises_formulas(
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:4] == ["Booking", "Client", "Travellers", "Phone"]
     names = {row[1] for row in rows[1:]}
-    assert "'=HYPERLINK(\"http://evil\")" in names and "Алия Сериковна" in names
+    assert '\'=HYPERLINK("http://evil")' in names and "Алия Сериковна" in names
     assert {row[6] for row in rows[1:]} == {"2000.00", "1000.00"}
 
 
