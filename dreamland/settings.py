@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dreamland.messaging",
     "dreamland.whatsapp",
     "dreamland.api",
+    "dreamland.demo",
     "dreamland.web",
     "dreamland.staff_settings",
 ]

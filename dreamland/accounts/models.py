@@ -18,6 +18,11 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
 
 
+def normalize_email(email: str) -> str:
+    """The one spelling of a login email: trimmed and lower-cased (logins match it case-insensitively)."""
+    return email.strip().lower()
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -25,7 +30,7 @@ class UserManager(BaseUserManager["User"]):
         if not email:
             raise ValueError("Users must have an email address")
         fields.setdefault("name", email.split("@")[0])
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=normalize_email(email), **fields)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)

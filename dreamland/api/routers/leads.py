@@ -28,12 +28,13 @@ from dreamland.api.schemas import (
     body_fields,
     page_schema,
 )
+from dreamland.bookings.conversion import lead_convert
 from dreamland.bookings.models import Booking
 from dreamland.bookings.selectors import with_balances
 from dreamland.clients.services import client_find_or_create
 from dreamland.leads.models import Lead
 from dreamland.leads.selectors import lead_assignable_users
-from dreamland.leads.services import lead_convert, lead_create, lead_update
+from dreamland.leads.services import lead_create, lead_update
 from dreamland.tours.models import Tour, TourDeparture
 
 router = Router(tags=["leads"])
