@@ -8,7 +8,6 @@ bookings. Cancelled bookings are kept apart: they free their seats and are shown
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from dreamland.accounts.models import User
 from dreamland.api.access import visible_bookings
 from dreamland.bookings.models import Booking, BookingStatus
 from dreamland.bookings.selectors import bookings_with_payments, with_balances
+from dreamland.lib.spreadsheet import spreadsheet_response
 from dreamland.tours.models import TourDeparture
 
 
@@ -91,47 +91,34 @@ def departure_manifest(*, user: User, departure: TourDeparture) -> Manifest:
 
 
 # --- CSV ------------------------------------------------------------------------------------------
-# TODO(merge): swap for `dreamland.lib.spreadsheet` (branch reports) once merged; same output.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    """Text a spreadsheet will not run: a cell starting like a formula gets a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def manifest_csv(manifest: Manifest) -> HttpResponse:
-    """The manifest as CSV for Excel: UTF-8 with a BOM, cancelled bookings last, marked."""
+    """The manifest as a spreadsheet download (`lib.spreadsheet`: UTF-8 with BOM for Excel,
+    formula-looking text neutralised); cancelled bookings last."""
     departure = manifest.departure
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"manifest-{departure.pk}-{departure.departure_date or ''}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
+    columns = [
+        _("Booking"),
+        _("Client"),
+        _("Travellers"),
+        _("Phone"),
+        _("Participants"),
+        _("Status"),
+        _("Balance due"),
+        _("Currency"),
+    ]
+    rows = [
         [
-            _("Booking"),
-            _("Client"),
-            _("Travellers"),
-            _("Phone"),
-            _("Participants"),
-            _("Status"),
-            _("Balance due"),
-            _("Currency"),
+            booking.pk,
+            booking.client.name,
+            "; ".join(booking.traveller_names),  # type: ignore[attr-defined]
+            booking.client.phone,
+            booking.num_participants,
+            booking.get_status_display(),
+            booking.balance_due,  # type: ignore[attr-defined]
+            booking.currency,
         ]
-    )
-    for booking in [*manifest.active, *manifest.cancelled]:
-        writer.writerow(
-            [
-                _cell(booking.pk),
-                _cell(booking.client.name),
-                _cell("; ".join(booking.traveller_names)),  # type: ignore[attr-defined]
-                _cell(booking.client.phone),
-                _cell(booking.num_participants),
-                _cell(booking.get_status_display()),
-                _cell(booking.balance_due),  # type: ignore[attr-defined]
-                _cell(booking.currency),
-            ]
-        )
-    return response
+        for booking in [*manifest.active, *manifest.cancelled]
+    ]
+    filename = f"manifest-{departure.pk}-{departure.departure_date or ''}"
+    return spreadsheet_response(rows, columns, filename, "csv")

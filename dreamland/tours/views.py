@@ -19,13 +19,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from dreamland.accounts.models import User
+from dreamland.bookings.capacity import departure_update, tour_update
 from dreamland.bookings.selectors import departures_with_seats, occupancy, with_seats
 from dreamland.lib.admin import add_service_errors
 from dreamland.lib.errors import DomainError
 from dreamland.tours.forms import DepartureForm, TourForm
 from dreamland.tours.manifest import departure_manifest, manifest_csv
 from dreamland.tours.models import Tour, TourDeparture
-from dreamland.tours.services import departure_create, departure_update, tour_create, tour_update
+from dreamland.tours.services import departure_create, tour_create
 from dreamland.web.access import require_manager
 
 TOURS_PER_PAGE = 50
