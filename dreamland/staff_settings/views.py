@@ -8,6 +8,7 @@ templates through `messaging.services`, rates through `money.services` (the same
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -321,6 +322,11 @@ def template_preview(request: HttpRequest) -> HttpResponse:
 # --- exchange rates -------------------------------------------------------------------------------
 
 
+def _plain(rate: Decimal) -> str:
+    """590.120000 as 590.12, 500.000000 as 500 (no exponent)."""
+    return format(rate.normalize(), "f")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def rate_list(request: HttpRequest) -> HttpResponse:
@@ -342,7 +348,9 @@ def rate_list(request: HttpRequest) -> HttpResponse:
                         _("Imported %(count)s rate(s): %(rates)s.")
                         % {
                             "count": len(rates),
-                            "rates": ", ".join(f"{r.currency} {r.rate} ({r.date})" for r in rates),
+                            "rates": ", ".join(
+                                f"{r.currency} {_plain(r.rate)} ({r.date})" for r in rates
+                            ),
                         },
                     )
                     return redirect("settings_rates")
@@ -357,7 +365,11 @@ def rate_list(request: HttpRequest) -> HttpResponse:
                     ),
                 )
                 if saved is not None:
-                    messages.success(request, _("Rate saved: %(rate)s.") % {"rate": saved})
+                    messages.success(
+                        request,
+                        _("Rate saved: %(rate)s.")
+                        % {"rate": f"1 {saved.currency} = {_plain(saved.rate)} KZT ({saved.date})"},
+                    )
                     return redirect("settings_rates")
     elif not user.is_admin:
         read_only(form)
@@ -365,6 +377,8 @@ def rate_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(ExchangeRate.objects.order_by("-date", "currency"), RATES_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    for rate in page:
+        rate.shown = _plain(rate.rate)  # type: ignore[attr-defined]
     return _render(
         request,
         "staff_settings/rates.html",
