@@ -312,3 +312,22 @@ def test_tour_aliases_link_to_each_tours_form(
     tour = make_tour(name="Charyn Canyon")
     html = _as(client, manager).get("/settings/tour-aliases/").content.decode()
     assert "Charyn Canyon" in html and f'href="/tours/{tour.pk}/edit/"' in html
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_users_and_rates_lists_take_the_same_queries_for_few_and_many_rows(
+    client: HttpClient, admin_user: User, count: int, django_assert_num_queries: Any
+) -> None:
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    for n in range(count):
+        User.objects.create(email=f"u{n}@dreamland.test", name=f"U {n}", password="!")
+        ExchangeRate.objects.create(
+            currency="USD", date=date(2026, 1, 1) + timedelta(days=n), rate=Decimal("500")
+        )
+    _as(client, admin_user)
+    with django_assert_num_queries(4):  # session, user, unread total, the users
+        client.get("/settings/users/")
+    with django_assert_num_queries(5):  # session, user, unread total, count, a page of rates
+        client.get("/settings/rates/")
