@@ -8,6 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dreamland.accounts.permissions import role_has_module_perms, role_has_perm
 from dreamland.lib.choices import Currency, Language
 from dreamland.lib.models import TimestampedModel, enum_check
 
@@ -120,14 +121,10 @@ class User(TimestampedModel, AbstractBaseUser):
         return self.is_admin
 
     def has_perm(self, perm: str, obj: object = None) -> bool:
-        from dreamland.accounts.permissions import role_has_perm
-
         return role_has_perm(self, perm)
 
     def has_perms(self, perm_list: Any, obj: object = None) -> bool:
         return all(self.has_perm(perm, obj) for perm in perm_list)
 
     def has_module_perms(self, app_label: str) -> bool:
-        from dreamland.accounts.permissions import role_has_module_perms
-
         return role_has_module_perms(self, app_label)
