@@ -114,7 +114,7 @@ class TemplateForm(forms.Form):
         max_length=512,
         help_text=_("As approved by Meta: lowercase letters, digits and underscores."),
     )
-    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices, initial=Language.RU)
     category = forms.ChoiceField(
         label=_("Category"), choices=TemplateCategory.choices, initial=TemplateCategory.UTILITY
     )
