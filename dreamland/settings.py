@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "dreamland.imports",
     "dreamland.web",
     "dreamland.reports",
+    "dreamland.staff_settings",
 ]
 
 MIDDLEWARE = [

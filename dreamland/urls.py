@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("dreamland.web.urls")),
     path("", include("dreamland.imports.urls")),
     path("", include("dreamland.reports.urls")),
+    path("", include("dreamland.tours.urls")),
+    path("", include("dreamland.staff_settings.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("dreamland.api.urls")),
     path("webhooks/", include("dreamland.whatsapp.urls")),

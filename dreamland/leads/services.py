@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Max
@@ -22,6 +21,7 @@ from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource, LeadStatus
 from dreamland.leads.selectors import lead_assignable_users, lead_open_for_client
 from dreamland.lib.choices import choice_name, choose_one_of
 from dreamland.lib.errors import RuleViolation, reject_unknown_fields
+from dreamland.staff_settings.selectors import round_robin_enabled
 from dreamland.tours.models import Tour
 
 PIPELINE = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED, LeadStatus.QUOTED)
@@ -76,7 +76,7 @@ class AgentPicker:
     def pick(self, client_id: int) -> int | None:
         if client_id in self._previous:
             return self._previous[client_id]
-        if not settings.LEAD_ROUND_ROBIN:
+        if not round_robin_enabled():  # the admin's switch on /settings/, else LEAD_ROUND_ROBIN
             return None
         queue = self._round_robin()
         if not queue:
