@@ -45,12 +45,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dreamland.accounts.models import User
-from dreamland.api.values import (
+from dreamland.bookings.models import Booking, BookingStatus, Payment, PaymentStatus
+from dreamland.bookings.selectors import (
     departures_with_seats,
     with_lifetime_values,
     with_seats,
 )
-from dreamland.bookings.models import Booking, BookingStatus, Payment, PaymentStatus
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead, LeadSource, LeadStatus
 from dreamland.lib.choices import Currency
