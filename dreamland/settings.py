@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "dreamland.messaging",
     "dreamland.whatsapp",
     "dreamland.api",
+    "dreamland.scale",
 ]
 
 MIDDLEWARE = [
