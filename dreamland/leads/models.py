@@ -93,6 +93,10 @@ class Lead(TimestampedModel):
                 models.F("last_message_at").desc(),
                 name="leads_agent_last_msg_idx",
             ),
+            # API /leads newest first and its keyset cursor (no sort of the whole table).
+            models.Index(
+                models.F("created_at").desc(), models.F("id").desc(), name="leads_created_id_idx"
+            ),
             # A client's leads, newest first (inbound messages find the open lead here).
             models.Index("client", models.F("created_at").desc(), name="leads_client_created_idx"),
         ]
