@@ -159,7 +159,11 @@ def run() -> dict[str, object]:
         "api_clients_name_no_match": "/api/v1/clients?name=Zzyzx&limit=50",
     }
     figures: dict[str, object] = {}
-    with gunicorn_server(env=_env(), workers=2) as base:
+    # ready when the bare view answers (the OpenAPI document can take over the probe's 2 s on a
+    # busy machine); a generous start-up: importing the app there takes tens of seconds
+    with gunicorn_server(
+        env=_env(), workers=2, ready_path="/bench/bare/", start_timeout=300
+    ) as base:
         for suffix, email in (("", AGENT), ("_manager", MANAGER)):
             web, api = _login(base, email)
             urls = [(k, web, u) for k, u in pages.items()] + [(k, api, u) for k, u in apis.items()]

@@ -58,6 +58,7 @@ class ScaleSize:
     leads: int = 200_000
     communications: int = 1_000_000
     bookings: int = 20_000
+    heavy: tuple[int, ...] = HEAVY_MESSAGES  # messages of the few long conversations
 
 
 @dataclass
@@ -228,7 +229,7 @@ def seed_scale(size: ScaleSize | None = None) -> ScaleReport:
         # The conversations the bench opens: the newest clients' last leads, agent 1's, open.
         heavy: list[int] = []
         for lead in range(n_leads - 1, -1, -1):
-            if len(heavy) == len(HEAVY_MESSAGES):
+            if len(heavy) == len(size.heavy):
                 break
             newest = lead == n_leads - 1 or l_client[lead] != l_client[lead + 1]
             if newest and (not heavy or l_client[lead] != l_client[heavy[-1]]):
@@ -241,7 +242,7 @@ def seed_scale(size: ScaleSize | None = None) -> ScaleReport:
 
         # --- communications: counts per lead, then every message in time order ------------------
         counts = [rng.randint(1, 7) for _ in range(n_leads)]
-        for lead, n in zip(heavy, HEAVY_MESSAGES, strict=True):
+        for lead, n in zip(heavy, size.heavy, strict=True):
             counts[lead] = n
         total = sum(counts)
         while total != size.communications:

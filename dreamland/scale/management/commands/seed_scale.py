@@ -25,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--communications", type=int, default=default.communications)
         parser.add_argument("--bookings", type=int, default=default.bookings)
         parser.add_argument(
+            "--long-conversations",
+            default=",".join(map(str, default.heavy)),
+            help="Messages of each long conversation (the bench opens the longest), e.g. 5200,6000.",
+        )
+        parser.add_argument(
             "--add", action="store_true", help="Add the data set to a database that has clients."
         )
 
@@ -39,13 +44,14 @@ class Command(BaseCommand):
             leads=options["leads"],
             communications=options["communications"],
             bookings=options["bookings"],
+            heavy=tuple(int(n) for n in options["long_conversations"].split(",") if n.strip()),
         )
         if min(size.clients, size.leads, size.communications, size.bookings) < 0 or (
-            size.leads < size.clients or size.communications < size.leads + 18_700
+            size.leads < size.clients or size.communications < size.leads + sum(size.heavy)
         ):
             raise CommandError(
                 "Sizes: leads >= clients (every client has a lead) and communications >= "
-                "leads + 18,700 (three conversations of 5k+ messages)."
+                f"leads + {sum(size.heavy):,} (the long conversations)."
             )
         if Client.objects.exists() and not options["add"]:
             raise CommandError(
