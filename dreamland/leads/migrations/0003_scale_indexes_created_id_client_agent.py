@@ -11,6 +11,10 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="lead",
+            index=models.Index(fields=["client", "assigned_agent"], name="leads_client_agent_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="lead",
             index=models.Index(
                 models.OrderBy(models.F("created_at"), descending=True),
                 models.OrderBy(models.F("id"), descending=True),
