@@ -12,6 +12,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, create_model
 
 from dreamland.accounts.models import Role
+from dreamland.api.pagination import PageOut
 from dreamland.bookings.models import BookingStatus, PaymentMethod, PaymentStatus
 from dreamland.leads.models import LeadSource, LeadStatus
 from dreamland.lib.choices import Currency, Language
@@ -399,9 +400,9 @@ class TemplatePatch(In):
 
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:
-    """`{"items": [...], "count": N}` for a list endpoint."""
+    """`{"items": [...], "count": N}` for a list endpoint (see `dreamland.api.pagination`)."""
     items: Any = list[item]  # type: ignore[valid-type]
-    model: type[Schema] = create_model(name, __base__=Schema, items=(items, ...), count=(int, ...))
+    model: type[Schema] = create_model(name, __base__=PageOut, items=(items, ...))
     return model
 
 

@@ -74,6 +74,12 @@ class Booking(TimestampedModel):
             models.Index(fields=["tour_departure", "status"], name="bookings_departure_status_idx"),
             # Daily job: confirmed/paid bookings whose departure has passed.
             models.Index(fields=["status"], name="bookings_status_idx"),
+            # API /bookings newest first and its keyset cursor.
+            models.Index(
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="bookings_created_id_idx",
+            ),
         ]
         constraints = [
             enum_check("bookings", "status", BookingStatus.values),

@@ -33,6 +33,13 @@ class Client(TimestampedModel):
         indexes = [
             # Customer acquisition reports (clients by creation date).
             models.Index(fields=["created_at"], name="clients_created_at_idx"),
+            # Client list and API /clients newest first with the keyset cursor; an agent's page
+            # walks it and checks each client's leads (`api.access`) until 50 are visible.
+            models.Index(
+                models.F("created_at").desc(), models.F("id").desc(), name="clients_created_id_idx"
+            ),
+            # Name search, `UPPER(name) LIKE UPPER('%…%')`: a PostgreSQL trigram index,
+            # clients_name_trgm_idx, made by migration 0003 (SQLite scans).
         ]
         constraints = [enum_check("clients", "preferred_language", Language.values)]
 

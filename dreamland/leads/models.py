@@ -93,6 +93,13 @@ class Lead(TimestampedModel):
                 models.F("last_message_at").desc(),
                 name="leads_agent_last_msg_idx",
             ),
+            # Agent visibility (`api.access`): per client, "is any lead mine or unassigned?" as
+            # an index-only scan; every agent list of clients, messages, bookings probes it.
+            models.Index(fields=["client", "assigned_agent"], name="leads_client_agent_idx"),
+            # API /leads newest first and its keyset cursor (no sort of the whole table).
+            models.Index(
+                models.F("created_at").desc(), models.F("id").desc(), name="leads_created_id_idx"
+            ),
             # A client's leads, newest first (inbound messages find the open lead here).
             models.Index("client", models.F("created_at").desc(), name="leads_client_created_idx"),
         ]

@@ -129,6 +129,13 @@ class Communication(TimestampedModel):
                 models.F("created_at").desc(),
                 name="communications_client_dir_idx",
             ),
+            # API /communications newest first (manager: every message), and its keyset cursor
+            # `(created_at, id) < (…)`: the first page reads 51 index entries, not a sort of 1M.
+            models.Index(
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="communications_created_id_idx",
+            ),
             # Lead conversation thread.
             models.Index(
                 "lead", models.F("created_at").desc(), name="communications_lead_time_idx"

@@ -50,8 +50,9 @@ def booking_list(request: HttpRequest, filters: Query[BookingFilters]) -> dict[s
         if value is not None:
             qs = qs.filter(**{name: value})
     qs = filter_phone(qs, filters.phone, "client__phone")
-    items, count = paginate(bookings_with_payments(qs), filters)
-    return {"items": with_balances(items), "count": count}
+    body = paginate(bookings_with_payments(qs), filters)
+    with_balances(body["items"])
+    return body
 
 
 @router.post("", response={201: BookingOut, **ERRORS})

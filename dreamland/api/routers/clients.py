@@ -84,9 +84,9 @@ def client_list(request: HttpRequest, filters: Query[ClientFilters]) -> dict[str
         qs = qs.filter(created_at__gte=_utc(filters.created_at_from))
     if filters.created_at_to is not None:
         qs = qs.filter(created_at__lt=_utc(filters.created_at_to))
-    items, count = paginate(qs, filters)
-    with_lifetime_values(items, _currency(request, filters.currency))
-    return {"items": items, "count": count}
+    body = paginate(qs, filters)
+    with_lifetime_values(body["items"], _currency(request, filters.currency))
+    return body
 
 
 @router.post("", response={201: ClientOut, **ERRORS})

@@ -46,8 +46,7 @@ def communication_list(
     if filters.whatsapp_message_id is not None:
         qs = qs.filter(whatsapp_message_id=filters.whatsapp_message_id.replace("\x00", ""))
     qs = filter_phone(qs, filters.phone, "client__phone")
-    items, count = paginate(qs, filters)
-    return {"items": items, "count": count}
+    return paginate(qs, filters)
 
 
 @router.get("/{communication_id}", response={200: CommunicationOut, **ERRORS})

@@ -58,8 +58,7 @@ def lead_list(request: HttpRequest, filters: Query[LeadFilters]) -> dict[str, An
         if value is not None:
             qs = qs.filter(**{name: value})
     qs = filter_phone(qs, filters.phone, "client__phone")
-    items, count = paginate(qs, filters)
-    return {"items": items, "count": count}
+    return paginate(qs, filters)
 
 
 def _agent(user: User, agent_id: int | None) -> User | None:

@@ -47,8 +47,7 @@ def payment_list(request: HttpRequest, filters: Query[PaymentFilters]) -> dict[s
         value = getattr(filters, name)
         if value is not None:
             qs = qs.filter(**{name: value})
-    items, count = paginate(qs, filters)
-    return {"items": items, "count": count}
+    return paginate(qs, filters)
 
 
 @router.post("", response={201: PaymentOut, **ERRORS})

@@ -40,8 +40,7 @@ def template_list(request: HttpRequest, filters: Query[TemplateFilters]) -> dict
         qs = qs.filter(active=filters.active)
     if filters.language is not None:
         qs = qs.filter(language=filters.language)
-    items, count = paginate(qs, filters)
-    return {"items": items, "count": count}
+    return paginate(qs, filters, keyset=False)
 
 
 @router.post("", response={201: TemplateOut, **WRITE_ERRORS})

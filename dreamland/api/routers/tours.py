@@ -45,8 +45,7 @@ def tour_list(request: HttpRequest, filters: Query[TourFilters]) -> dict[str, An
     qs = Tour.objects.order_by("name", "pk")
     if filters.active is not None:
         qs = qs.filter(active=filters.active)
-    items, count = paginate(qs, filters)
-    return {"items": items, "count": count}
+    return paginate(qs, filters, keyset=False)
 
 
 @router.post("", response={201: TourOut, **ERRORS})
@@ -87,8 +86,9 @@ def departure_list(request: HttpRequest, filters: Query[DepartureFilters]) -> di
         qs = qs.filter(departure_date__gte=filters.departure_date_from)
     if filters.departure_date_to is not None:
         qs = qs.filter(departure_date__lte=filters.departure_date_to)
-    items, count = paginate(qs, filters)
-    return {"items": with_seats(items), "count": count}
+    body = paginate(qs, filters, keyset=False)
+    with_seats(body["items"])
+    return body
 
 
 def _departure(departure_id: int) -> TourDeparture:

@@ -34,8 +34,7 @@ def user_list(request: HttpRequest, filters: Query[UserFilters]) -> dict[str, An
         qs = qs.filter(is_active=filters.is_active)
     if filters.email is not None:
         qs = qs.filter(email__iexact=filters.email.replace("\x00", ""))
-    items, count = paginate(qs, filters)
-    return {"items": items, "count": count}
+    return paginate(qs, filters, keyset=False)
 
 
 @router.post("", response={201: UserOut, **ERRORS})

@@ -1,0 +1,114 @@
+"""Keyset ("seek") pagination and capped counts: lists that stay fast at a million rows.
+
+OFFSET walks every skipped row and an exact COUNT(*) walks every matching row; both grow with the
+table. A keyset page instead starts *after* the last row shown, `WHERE (col, id) < (v, pk)`, which
+an index on `(col DESC, id DESC)` answers by seeking: the 2,000th page costs what the first does.
+
+Usage (a list newest first)::
+
+    qs = Communication.objects.filter(client=client)  # any filters
+    page = keyset_page(qs, "created_at", cursor=request.GET.get("cursor"), limit=50)
+    page.items, page.next_cursor  # next_cursor is None on the last page
+
+    count, exact = capped_count(qs)  # exact while <= COUNT_CAP, else (COUNT_CAP, False)
+
+The ordering column must be NOT NULL (created_at is; for a nullable one such as
+`leads.last_message_at` order by a non-null copy or keep NULLs out of the list). Cursors are
+opaque, URL-safe strings; a tampered or stale one raises `InvalidCursor` (a `ValueError`), which
+views turn into a 400 / the first page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+# Totals beyond this are reported as "at least COUNT_CAP": counting more walks too many rows.
+COUNT_CAP = 1000
+
+
+class InvalidCursor(ValueError):
+    """A cursor that was not made by `encode_cursor` (tampered, truncated, another list's)."""
+
+
+def encode_cursor(value: datetime | int | str, pk: int) -> str:
+    """An opaque cursor for the row with ordering value `value` and primary key `pk`."""
+    raw = value.isoformat() if isinstance(value, datetime) else value
+    kind = "t" if isinstance(value, datetime) else "v"
+    data = json.dumps([kind, raw, pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime | int | str, int]:
+    """The (value, pk) a cursor stands for; `InvalidCursor` for anything else."""
+    try:
+        data = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        kind, raw, pk = json.loads(data)
+        if not isinstance(pk, int) or isinstance(pk, bool) or kind not in ("t", "v"):
+            raise InvalidCursor(cursor)
+        if kind == "t":
+            stamp = datetime.fromisoformat(raw)
+            if timezone.is_naive(stamp):
+                raise InvalidCursor(cursor)
+            value: datetime | int | str = stamp
+        elif isinstance(raw, int | str) and not isinstance(raw, bool):
+            value = raw
+        else:
+            raise InvalidCursor(cursor)
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError) as exc:
+        raise InvalidCursor(cursor) from exc
+    return value, pk
+
+
+def after_cursor[M: Model](qs: QuerySet[M], field: str, cursor: str) -> QuerySet[M]:
+    """Rows after the cursor in `-field, -pk` order.
+
+    Written as `field <= v AND (field < v OR pk < p)` rather than the bare OR: the first term is
+    an index condition (the scan seeks to v), the second only trims rows that tie on v.
+    """
+    value, pk = decode_cursor(cursor)
+    return qs.filter(Q(**{f"{field}__lte": value}), Q(**{f"{field}__lt": value}) | Q(pk__lt=pk))
+
+
+@dataclass(frozen=True, slots=True)
+class KeysetPage[M: Model]:
+    items: list[M]
+    next_cursor: str | None
+
+
+def keyset_page[M: Model](
+    qs: QuerySet[M], field: str, *, cursor: str | None, limit: int
+) -> KeysetPage[M]:
+    """Up to `limit` rows of `qs` newest first by (`field`, pk), starting after `cursor`.
+
+    One query: it fetches `limit + 1` rows to learn whether a next page exists.
+    """
+    if cursor:
+        qs = after_cursor(qs, field, cursor)
+    rows = list(qs.order_by(f"-{field}", "-pk")[: limit + 1])
+    items, more = rows[:limit], len(rows) > limit
+    next_cursor = encode_cursor(_value(items[-1], field), items[-1].pk) if more else None
+    return KeysetPage(items=items, next_cursor=next_cursor)
+
+
+def _value(obj: Any, field: str) -> Any:
+    for part in field.split("__"):
+        obj = getattr(obj, part)
+    return obj
+
+
+def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, exact): the exact count while it is at most `cap`, else (`cap`, False).
+
+    `SELECT COUNT(*) FROM (… LIMIT cap + 1)`: the database stops after cap + 1 rows instead of
+    walking every match.
+    """
+    n = qs.order_by()[: cap + 1].count()
+    return (n, True) if n <= cap else (cap, False)
