@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dreamland.accounts.models import Role, User
@@ -204,6 +205,18 @@ def lead_update(*, lead: Lead, actor: User | None = None, **fields: Any) -> Lead
         if "status" in fields:
             locked = lead_transition(lead=locked, status=fields["status"], actor=actor)
         return locked
+
+
+def lead_interest_from_text(*, lead: Lead, text: str) -> Tour | None:
+    """Set a new lead's tour interest from its first message when exactly one tour fits (SPEC §2);
+    one UPDATE, and only when it names one."""
+    from dreamland.tours.selectors import tour_from_text
+
+    tour = tour_from_text(text)
+    if tour is not None:
+        Lead.objects.filter(pk=lead.pk).update(tour_interest=tour, updated_at=timezone.now())
+        lead.tour_interest = tour
+    return tour
 
 
 def conversation_mark_read(

@@ -23,7 +23,7 @@ from django.utils import timezone
 from dreamland.clients.models import Client
 from dreamland.clients.services import client_get_or_create_by_e164
 from dreamland.leads.models import OPEN_STATUSES, Lead
-from dreamland.leads.services import lead_get_or_create_open
+from dreamland.leads.services import lead_get_or_create_open, lead_interest_from_text
 from dreamland.lib.phones import InvalidPhone, phone_from_wa_id
 from dreamland.messaging.models import (
     Communication,
@@ -563,7 +563,9 @@ def message_store_inbound(*, msg: InboundMessage) -> tuple[int | None, bool]:
         client = _resolve_client(msg)
         if client is None:
             return None, False
-        lead, _created = lead_get_or_create_open(client=client)
+        lead, created = lead_get_or_create_open(client=client)
+        if created and msg.message_type == "text":
+            lead_interest_from_text(lead=lead, text=msg.body)
         return _insert_and_count(msg, client.pk, lead.pk), True
 
 
