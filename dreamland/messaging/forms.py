@@ -65,7 +65,8 @@ class LogForm(forms.Form):
         label=_("Direction"), choices=Direction.choices, initial=Direction.OUTBOUND
     )
     subject = forms.CharField(label=_("Subject"), max_length=255, required=False)
-    body = forms.CharField(
+    # Not "body": the page's one `<textarea name="body">` is the reply box (SPEC §6).
+    note = forms.CharField(
         label=_("Note"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
 

@@ -51,6 +51,7 @@ from dreamland.messaging.selectors import (
     thread_page,
 )
 from dreamland.messaging.services import whatsapp_window_expires_at
+from dreamland.tours.models import Tour
 from dreamland.web.access import client_for, communication_for
 from dreamland.web.context_processors import unread_total
 
@@ -83,6 +84,8 @@ def _list_context(request: HttpRequest, filters: InboxFilters) -> dict[str, Any]
         "active_id": active_id,
         "filters": filters,
         "filter_form": InboxFilterForm(request.GET or None),
+        # One read of the tours for the filter and the tour-interest picker.
+        "tours": list(Tour.objects.filter(active=True).order_by("name")),
         "query": urlencode(query),
         "scope_links": [
             (scope, label, urlencode({**query, "scope": scope})) for scope, label in _scopes()
@@ -157,6 +160,7 @@ def _thread_context(request: HttpRequest, client: Client) -> dict[str, Any]:
     lead = current_lead(client)
     filters = _filters(request)
     above, below = inbox_neighbours(user, filters, lead)
+    thread = thread_page(client)
     return {
         **_list_context(request, filters),
         **_composer_context(client, lead),
@@ -164,12 +168,12 @@ def _thread_context(request: HttpRequest, client: Client) -> dict[str, Any]:
         "client": client,
         "phone": format_phone_international(client.phone),
         "lead": lead,
-        "thread": thread_page(client),
+        "thread": thread,
         "tour_form": TourInterestForm(initial={"tour": lead.tour_interest if lead else None}),
         "log_form": LogForm(),
         "above": above,
         "below": below,
-        "poll_cursor": poll_cursor(),
+        "poll_cursor": thread.updated_cursor,
     }
 
 
@@ -243,9 +247,14 @@ def _errors_of(exc: ValidationError | DomainError) -> dict[str, list[str]]:
 
 def _add_errors(form: Any, exc: ValidationError | DomainError, fallback: str) -> None:
     for name, messages in _errors_of(exc).items():
-        target = name if name in form.fields else None
+        if name in form.fields:
+            target: str | None = name
+        elif name == "__all__" or fallback not in form.fields:
+            target = None
+        else:
+            target = fallback  # the service's name for the field the form calls otherwise
         for message in messages:
-            form.add_error(target if target else None, message)
+            form.add_error(target, message)
     if not form.errors:
         form.add_error(fallback if fallback in form.fields else None, str(exc))
 
@@ -347,9 +356,17 @@ def conversation_log(request: HttpRequest, client_id: int) -> HttpResponse:
     form = LogForm(request.POST)
     if form.is_valid():
         try:
-            comm = communication_log(client=client, sent_by=user, **form.cleaned_data)
+            data = form.cleaned_data
+            comm = communication_log(
+                client=client,
+                sent_by=user,
+                communication_type=data["communication_type"],
+                direction=data["direction"],
+                subject=data["subject"],
+                body=data["note"],
+            )
         except (ValidationError, DomainError) as exc:
-            _add_errors(form, exc, "body")
+            _add_errors(form, exc, "note")
         else:
             response = _message_response(request, client, comm)
             response["HX-Trigger"] = "inbox:logged"
@@ -377,7 +394,12 @@ def conversation_tour(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(
         request,
         f"{PAGE}#tour_form",
-        {"client": client, "lead": lead, "tour_form": form},
+        {
+            "client": client,
+            "lead": lead,
+            "tour_form": form,
+            "tours": list(Tour.objects.filter(active=True).order_by("name")),
+        },
         status=status,
     )
 
