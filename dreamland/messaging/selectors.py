@@ -221,16 +221,14 @@ def inbox_page(
     )
     more = len(leads) > size
     leads = leads[:size]
-    ids = [lead.last_comm_id for lead in leads if lead.last_comm_id]  # type: ignore[attr-defined]
+    ids = [lead.last_comm_id for lead in leads if lead.last_comm_id]
     last = Communication.objects.in_bulk(ids) if ids else {}
     rows = [
         InboxRow(
             lead=lead,
             client=lead.client,
-            last=last.get(lead.last_comm_id),  # type: ignore[attr-defined]
-            window_expires_at=(
-                lead.last_inbound_at + WINDOW if lead.last_inbound_at else None  # type: ignore[attr-defined]
-            ),
+            last=last.get(lead.last_comm_id),
+            window_expires_at=(lead.last_inbound_at + WINDOW if lead.last_inbound_at else None),
             now=now,
         )
         for lead in leads
@@ -341,7 +339,9 @@ def _thread_items(
     """Messages oldest first with reactions shown on the message they react to, quotes looked
     up, and lead/booking markers in between: at most four more queries, whatever the page size."""
     reacted = [c.reply_to_message_id for c in comms if c.message_type == "reaction"]
-    by_wamid = {c.whatsapp_message_id: c for c in comms if c.whatsapp_message_id}
+    by_wamid: dict[str | None, Communication] = {
+        c.whatsapp_message_id: c for c in comms if c.whatsapp_message_id
+    }
     # A reaction arriving (or changing) re-renders the message it reacts to.
     outside = {w for w in reacted if w and w not in by_wamid}
     wanted = {
@@ -377,7 +377,7 @@ def _thread_items(
             client=client, message_type="reaction", reply_to_message_id__in=targets
         ).order_by("created_at", "pk"):
             reactions.setdefault(reaction.reply_to_message_id or "", []).append(reaction)
-    quotes = {**others, **by_wamid}
+    quotes: dict[str | None, Communication] = {**others, **by_wamid}
     items = [
         ThreadItem(
             kind="message",
@@ -402,6 +402,17 @@ def _thread_items(
             "tour_departure__tour"
         ):
             items.append(ThreadItem(kind="booking", at=booking.created_at, booking=booking))
+    # Meta stamps messages in whole seconds, before the lead they create exists: a marker sits
+    # above the first message of its lead or booking whatever the clocks say.
+    first_of: dict[tuple[str, int], datetime] = {}
+    for c in shown:
+        for key in (("lead", c.lead_id), ("booking", c.booking_id)):
+            if key[1] is not None and (key not in first_of or c.created_at < first_of[key]):
+                first_of[key] = c.created_at  # type: ignore[index]
+    for item in items:
+        pk = item.lead.pk if item.lead else item.booking.pk if item.booking else None
+        if item.kind != "message" and pk is not None:
+            item.at = min(item.at, first_of.get((item.kind, pk), item.at))
     kind_order = {"lead": 0, "booking": 1, "message": 2}
     items.sort(key=lambda i: (i.at, kind_order[i.kind], i.comm.pk if i.comm else 0))
     return items

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -108,9 +109,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     context = {**_list_context(request, filters), "poll_cursor": poll_cursor()}
     part = request.GET.get("part")
-    if request.htmx and part == "rows":
+    htmx = getattr(request, "htmx", False)
+    if htmx and part == "rows":
         return render(request, f"{PAGE}#rows", context)
-    if request.htmx and part == "list":
+    if htmx and part == "list":
         return render(request, f"{PAGE}#list", context)
     return render(request, PAGE, context)
 
@@ -146,7 +148,6 @@ def _composer_context(client: Client, lead: Lead | None, **extra: Any) -> dict[s
         "client": client,
         "window_open": window_open,
         "window_expires_at": expires,
-        "window_left_minutes": int((expires - now).total_seconds() // 60) if window_open else 0,
         "reply_form": ReplyForm(),
     }
     if not window_open:
@@ -329,11 +330,11 @@ def conversation_retry(request: HttpRequest, client_id: int, communication_id: i
     if failed.client_id != client.pk or failed.whatsapp_status != WhatsAppStatus.FAILED:
         raise Http404
     try:
-        if failed.message_type == "template" and failed.template_id:
+        if failed.message_type == "template" and failed.template is not None:
             values = ((failed.metadata or {}).get("template") or {}).get("values") or []
             comm = page_actions.message_send_template(
                 client=client, template=failed.template, variables=values, sent_by=user
-            )  # type: ignore[arg-type]
+            )
         else:
             comm = page_actions.message_send_text(
                 client=client, body=failed.body or "", sent_by=user
@@ -414,7 +415,7 @@ def _storage_name(media_url: str) -> str:
 
 @login_required
 @require_GET
-def media(request: HttpRequest, communication_id: int) -> HttpResponse:
+def media(request: HttpRequest, communication_id: int) -> HttpResponseBase:
     """A message's media file, with the conversation's permissions; never from a public folder.
     Only plain images, audio and video show inline; everything else downloads."""
     comm = communication_for(_user(request), communication_id)

@@ -37,7 +37,7 @@ def ago(value: datetime | None) -> str:
 
 
 TICKS = {
-    WhatsAppStatus.PENDING: ("🕓", "tick-pending"),
+    WhatsAppStatus.PENDING: ("◷", "tick-pending"),
     WhatsAppStatus.SENT: ("✓", "tick-sent"),
     WhatsAppStatus.DELIVERED: ("✓✓", "tick-delivered"),
     WhatsAppStatus.READ: ("✓✓", "tick-read"),
@@ -100,3 +100,17 @@ def time_left(expires: datetime | None) -> str:
     if hours:
         return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
     return _("%(minutes)s min") % {"minutes": minutes}
+
+
+@register.filter
+def msg_time(value: datetime | None) -> str:
+    """A message's time: "14:05" today, "2 Dec 14:05" this year, else with the year."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    today = timezone.localdate()
+    if local.date() == today:
+        return formats.time_format(local, "H:i")
+    if local.year == today.year:
+        return formats.date_format(local, "j M H:i")
+    return formats.date_format(local, "j M Y H:i")

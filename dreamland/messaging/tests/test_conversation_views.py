@@ -398,7 +398,7 @@ def test_media_is_served_with_the_conversations_permissions(
     http = _as(agent)
     shown = http.get(f"/inbox/media/{image.pk}/")
     assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg"
-    assert b"".join(shown.streaming_content) == b"\xff\xd8jpeg"
+    assert b"".join(shown.streaming_content) == b"\xff\xd8jpeg"  # type: ignore[attr-defined]
     assert shown["X-Content-Type-Options"] == "nosniff"
     download = http.get(f"/inbox/media/{page.pk}/")
     assert download["Content-Type"] == "application/octet-stream"
