@@ -299,5 +299,11 @@ def test_hostile_names_and_bodies_show_as_text_and_the_language_switches(
     page.wait_for_url("**/inbox/*/")
     assert page.get_by_role("button", name="Send", exact=True).is_visible()
     page.wait_for_timeout(3000)  # a poll or two: still nothing runs
+    # Polls that fail show "offline"; the mark comes back once they succeed again.
+    page.route("**/inbox/poll/**", lambda route: route.abort())
+    page.locator(".live.offline").wait_for(timeout=10_000)
+    assert "offline" in page.locator("[data-live]").inner_text()
+    page.unroute("**/inbox/poll/**")
+    page.locator(".live:not(.offline)").wait_for(timeout=20_000)
     assert dialogs == []
     assert page.failures == [] and page.foreign == []
