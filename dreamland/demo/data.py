@@ -91,6 +91,18 @@ TOURS: list[tuple[str, str, Decimal, int, int, int]] = [
     ),
 ]
 
+# Other names clients write for each tour (Russian, Kazakh, English; stems catch declensions).
+TOUR_ALIASES: dict[str, str] = {
+    "Charyn Canyon": "Charyn, Чарын, Чарынский каньон, Шарын",
+    "Kolsai Lakes": "Kolsai, Kolsay, Кольсай, Кольса, Колсай, Көлсай",
+    "Big Almaty Lake": "BAO, БАО, Большое Алматинское озеро, Үлкен Алматы көлі",
+    "Altyn-Emel": "Altyn Emel, Алтын-Эмель, Алтын Эмель, Алтынемел, Поющий бархан",
+    "Turkestan": "Туркестан, Түркістан, Yasawi, Ясави",
+    "Altai": "Алтай, Markakol, Маркаколь",
+    "Burabay": "Borovoe, Боровое, Бурабай",
+    "Shymbulak": "Chimbulak, Шымбулак, Чимбулак",
+}
+
 KZ_PREFIXES = ["700", "701", "702", "705", "707", "708", "747", "771", "775", "776", "777", "778"]
 
 FIRST_NAMES_F = [

@@ -106,6 +106,7 @@ def seed_tours(report: SeedReport, today: date) -> dict[str, Tour]:
                 capacity=capacity,
                 duration_days=days,
                 active=True,
+                aliases=data.TOUR_ALIASES.get(name, ""),
             )
             report.add("tours", 1)
         tours[name] = tour

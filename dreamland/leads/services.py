@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dreamland.accounts.models import Role, User
@@ -23,6 +24,7 @@ from dreamland.lib.choices import choice_name, choose_one_of
 from dreamland.lib.errors import RuleViolation, reject_unknown_fields
 from dreamland.staff_settings.selectors import round_robin_enabled
 from dreamland.tours.models import Tour
+from dreamland.tours.selectors import tour_from_text
 
 PIPELINE = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED, LeadStatus.QUOTED)
 # Any constant: the advisory lock that serialises round-robin picks on PostgreSQL.
@@ -227,6 +229,16 @@ def lead_update(*, lead: Lead, actor: User | None = None, **fields: Any) -> Lead
         if "status" in fields:
             locked = lead_transition(lead=locked, status=fields["status"], actor=actor)
         return locked
+
+
+def lead_interest_from_text(*, lead: Lead, text: str) -> Tour | None:
+    """Set a new lead's tour interest from its first message when exactly one tour fits (SPEC §2);
+    one UPDATE, and only when it names one."""
+    tour = tour_from_text(text)
+    if tour is not None:
+        Lead.objects.filter(pk=lead.pk).update(tour_interest=tour, updated_at=timezone.now())
+        lead.tour_interest = tour
+    return tour
 
 
 def conversation_mark_read(

@@ -31,7 +31,7 @@ from dreamland.clients.models import Client
 from dreamland.clients.services import client_get_or_create_by_e164
 from dreamland.leads.models import Lead
 from dreamland.leads.selectors import leads_open
-from dreamland.leads.services import lead_get_or_create_open
+from dreamland.leads.services import lead_get_or_create_open, lead_interest_from_text
 from dreamland.lib.phones import InvalidPhone, phone_from_wa_id
 from dreamland.messaging.models import (
     Communication,
@@ -322,5 +322,7 @@ def message_store_inbound(*, msg: InboundMessage, locked: bool = False) -> tuple
         client = _resolve_client(msg)
         if client is None:
             return None, False
-        lead, _created = lead_get_or_create_open(client=client)
+        lead, created = lead_get_or_create_open(client=client)
+        if created and msg.message_type == "text" and msg.body:
+            lead_interest_from_text(lead=lead, text=msg.body)  # SPEC §2 tour interest
         return _insert_and_count(msg, client.pk, lead.pk), True

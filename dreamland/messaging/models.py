@@ -136,6 +136,9 @@ class Communication(TimestampedModel):
                 models.F("id").desc(),
                 name="communications_created_id_idx",
             ),
+            # The inbox's live poll: MAX(updated_at), one index-only lookup per poll, and a
+            # conversation's changes since a cursor.
+            models.Index(fields=["updated_at"], name="communications_updated_at_idx"),
             # Lead conversation thread.
             models.Index(
                 "lead", models.F("created_at").desc(), name="communications_lead_time_idx"

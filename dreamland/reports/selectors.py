@@ -633,7 +633,7 @@ def departure_occupancy(f: ReportFilter) -> Occupancy:
         )
     )
     for departure in listed:
-        departure.occupancy = _ratio(departure.seats_taken, departure.effective_capacity)
+        departure.occupancy = _ratio(departure.seats_taken, departure.effective_capacity)  # type: ignore[attr-defined]
     return Occupancy(tours, listed, sum(n for _name, n, _cap in capacity.values()))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
@@ -34,6 +35,15 @@ class Tour(TimestampedModel):
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     duration_days = models.PositiveIntegerField(_("duration (days)"), null=True, blank=True)
     active = models.BooleanField(_("active"), null=True, default=True, db_default=True)
+    # Beyond the ERD: other names clients write for the tour (Russian, Kazakh, English), one per
+    # line or comma-separated; a new lead's first message is matched against them (SPEC §2).
+    aliases = models.TextField(
+        _("aliases"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Other names clients use, one per line or separated by commas."),
+    )
 
     class Meta:
         db_table = "tours"
@@ -49,6 +59,10 @@ class Tour(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name or gettext("Tour #%(id)s") % {"id": self.pk}
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in re.split(r"[,\n;]", self.aliases or "") if a.strip()]
 
 
 class TourDeparture(TimestampedModel):

@@ -24,6 +24,7 @@ TOUR_FIELDS = (
     "capacity",
     "duration_days",
     "active",
+    "aliases",
 )
 DEPARTURE_FIELDS = ("departure_date", "price", "currency", "capacity")
 
@@ -37,8 +38,10 @@ def tour_create(
     duration_days: int | None = None,
     description: str | None = None,
     active: bool = True,
+    aliases: str = "",
 ) -> Tour:
     tour = Tour(
+        aliases=aliases or "",
         name=name,
         base_price=base_price,
         currency=currency,
