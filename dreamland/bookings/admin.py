@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from dreamland.bookings.conversion import lead_convert
 from dreamland.bookings.models import Booking, Payment
 from dreamland.bookings.services import (
     booking_cancel,
@@ -26,7 +27,6 @@ from dreamland.bookings.services import (
     payment_create,
     payment_update,
 )
-from dreamland.leads.services import lead_convert
 from dreamland.lib.admin import ReadOnlyInline, ServiceModelAdmin, changed
 from dreamland.lib.errors import DomainError
 

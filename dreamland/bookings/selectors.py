@@ -1,33 +1,77 @@
-"""Booking reads: seats, money owed, a client's history and lifetime value."""
+"""Booking reads, each rule once: seats on a departure, what a booking owes, a client's value.
+
+Each figure has a page-level version (a queryset annotation, or one pass over a page of rows
+with the data loaded in a fixed number of queries) and a single-object version built on it, so
+a list and a detail page can never disagree:
+
+| figure | page | one object |
+| --- | --- | --- |
+| seats taken / left, occupancy | `departures_with_seats(qs)` (+ `with_seats(rows)`) | `seats_taken`, `seats_left`, `occupancy` |
+| paid, balance due, overpayment | `bookings_with_payments(qs)` + `with_balances(rows)` | `booking_money` |
+| lifetime value | `with_lifetime_values(clients, currency)` | `client_lifetime_value` |
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dreamland.bookings.models import Booking, BookingStatus, Payment, PaymentStatus
 from dreamland.clients.models import Client
 from dreamland.lib.money import quantize
-from dreamland.money.selectors import RateBook
+from dreamland.money.selectors import MissingExchangeRate, RateBook
 from dreamland.tours.models import TourDeparture
 
 ZERO = Decimal("0.00")
 
+# --- seats --------------------------------------------------------------------------------------
 
-def seats_taken(departure: TourDeparture, *, exclude_booking_id: int | None = None) -> int:
-    """SUM(num_participants) of the departure's bookings that are not cancelled."""
-    qs = Booking.objects.filter(tour_departure_id=departure.pk).exclude(
+
+def _seats_taken_expression(*, exclude_booking_id: int | None = None) -> Coalesce:
+    """SUM(num_participants) of the departure's bookings that are not cancelled (0 for none)."""
+    rows = Booking.objects.filter(tour_departure=OuterRef("pk")).exclude(
         status=BookingStatus.CANCELLED
     )
     if exclude_booking_id is not None:
-        qs = qs.exclude(pk=exclude_booking_id)
-    return int(qs.aggregate(n=Sum("num_participants"))["n"] or 0)
+        rows = rows.exclude(pk=exclude_booking_id)
+    total = rows.order_by().values("tour_departure").annotate(n=Sum("num_participants")).values("n")
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
+
+
+def departures_with_seats(qs: QuerySet[TourDeparture] | None = None) -> QuerySet[TourDeparture]:
+    """Departures annotated with `seats_taken`, their tour joined (for the effective capacity).
+
+    A correlated subquery rather than a JOIN + GROUP BY: filters, ordering and the page's
+    COUNT compose with it unchanged.
+    """
+    qs = TourDeparture.objects.all() if qs is None else qs
+    return qs.select_related("tour").annotate(seats_taken=_seats_taken_expression())
+
+
+def seats_taken(departure: TourDeparture, *, exclude_booking_id: int | None = None) -> int:
+    """Seats booked on the departure: its `seats_taken` annotation, else one query.
+
+    `exclude_booking_id` leaves one booking out (resizing or moving it re-checks the others).
+    """
+    annotated = getattr(departure, "seats_taken", None)
+    if annotated is not None and exclude_booking_id is None:
+        return int(annotated)
+    return int(
+        TourDeparture.objects.filter(pk=departure.pk)
+        .annotate(n=_seats_taken_expression(exclude_booking_id=exclude_booking_id))
+        .values_list("n", flat=True)
+        .get()
+    )
 
 
 def seats_left(departure: TourDeparture) -> int:
+    """Seats still bookable (never negative)."""
     return max(departure.effective_capacity - seats_taken(departure), 0)
 
 
@@ -37,6 +81,16 @@ def occupancy(departure: TourDeparture) -> Decimal:
     if capacity <= 0:
         return Decimal(0)
     return (Decimal(seats_taken(departure)) / capacity).quantize(Decimal("0.0001"))
+
+
+def with_seats(departures: Sequence[TourDeparture]) -> Sequence[TourDeparture]:
+    """Set `seats_left` on each row of a `departures_with_seats` page (no query)."""
+    for departure in departures:
+        departure.seats_left = seats_left(departure)  # type: ignore[attr-defined]
+    return departures
+
+
+# --- what a booking owes ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -58,19 +112,30 @@ class BookingMoney:
         return self.paid > 0 and self.balance_due <= 0
 
 
-def _completed(payments: list[Payment]) -> list[Payment]:
-    return [p for p in payments if p.status == PaymentStatus.COMPLETED]
+def bookings_with_payments(qs: QuerySet[Booking]) -> QuerySet[Booking]:
+    """Bookings with their completed payments prefetched (`completed_payments`) for `with_balances`."""
+    return qs.prefetch_related(
+        Prefetch(
+            "payments",
+            queryset=Payment.objects.filter(status=PaymentStatus.COMPLETED),
+            to_attr="completed_payments",
+        )
+    )
 
 
-def booking_money(booking: Booking, *, payments: list[Payment] | None = None) -> BookingMoney:
+def booking_money(booking: Booking, *, payments: Iterable[Payment] | None = None) -> BookingMoney:
     """Each completed payment converted to the booking's currency at its payment date's rate.
 
-    Raises `MissingExchangeRate` when a foreign-currency payment has no rate for its date.
+    Uses `payments`, else the `completed_payments` a `bookings_with_payments` page prefetched,
+    else one query. Raises `MissingExchangeRate` when a foreign-currency payment has no rate for
+    its date.
     """
     if payments is None:
-        payments = list(booking.payments.filter(status=PaymentStatus.COMPLETED))
+        payments = getattr(booking, "completed_payments", None)
+    if payments is None:
+        payments = booking.payments.filter(status=PaymentStatus.COMPLETED)
     currency = booking.currency or "KZT"
-    done = _completed(payments)
+    done = [p for p in payments if p.status == PaymentStatus.COMPLETED]
     paid = ZERO
     if done:
         dates = [p.payment_date or timezone.localdate() for p in done]
@@ -83,13 +148,24 @@ def booking_money(booking: Booking, *, payments: list[Payment] | None = None) ->
     )
 
 
-def booking_paid_amount(booking: Booking) -> Decimal:
-    return booking_money(booking).paid
+def with_balances(bookings: Sequence[Booking]) -> Sequence[Booking]:
+    """Set `paid_amount`, `balance_due` (never negative) and `overpayment` on each booking.
+
+    A payment without a rate for its date leaves the whole total due (shown, never a 500).
+    """
+    for booking in bookings:
+        try:
+            money = booking_money(booking)
+            paid, due, over = money.paid, max(money.balance_due, ZERO), money.overpayment
+        except MissingExchangeRate:
+            paid, due, over = ZERO, quantize(booking.total_amount or 0), ZERO
+        booking.paid_amount = paid  # type: ignore[attr-defined]
+        booking.balance_due = due  # type: ignore[attr-defined]
+        booking.overpayment = over  # type: ignore[attr-defined]
+    return bookings
 
 
-def booking_balance_due(booking: Booking) -> Decimal:
-    """Total minus converted completed payments; negative means overpaid."""
-    return booking_money(booking).balance_due
+# --- a client's history and lifetime value ------------------------------------------------------
 
 
 def client_bookings(client: Client) -> QuerySet[Booking]:
@@ -112,25 +188,59 @@ def client_payments(client: Client) -> QuerySet[Payment]:
     )
 
 
-def client_lifetime_value(*, client: Client, currency: str = "KZT") -> Decimal:
-    """What the client paid over all bookings, in `currency`.
+def _lifetime_values(
+    client_ids: Iterable[int], currency: str, *, strict: bool
+) -> dict[int, Decimal | None]:
+    """What each client paid over all bookings, in `currency`; two queries for any number.
 
     Completed payments only (refunded, failed and pending ones do not count). Each payment is
-    converted directly at the rates of its own payment date: the value when the money came in,
-    so the figure does not move with today's exchange rate. Rates are loaded in one query.
+    converted at the rates of its own payment date: the value when the money came in, so the
+    figure does not move with today's exchange rate. A missing rate raises with `strict`, else
+    makes that client's value None.
     """
-    payments = list(
-        Payment.objects.filter(booking__client=client, status=PaymentStatus.COMPLETED).values_list(
-            "amount", "currency", "payment_date", "booking__currency"
+    rows = list(
+        Payment.objects.filter(
+            booking__client__in=list(client_ids), status=PaymentStatus.COMPLETED
+        ).values_list(
+            "booking__client_id", "amount", "currency", "payment_date", "booking__currency"
         )
     )
-    if not payments:
-        return ZERO
+    totals: dict[int, Decimal | None] = defaultdict(lambda: ZERO)
+    if not rows:
+        return totals
     today = timezone.localdate()
-    dates = [d or today for _, _, d, _ in payments]
-    currencies = {currency, *(c or bc or "KZT" for _, c, _, bc in payments)}
-    book = RateBook(currencies, min(dates), max(dates))
-    total = ZERO
-    for (amount, cur, _, booking_cur), on_date in zip(payments, dates, strict=True):
-        total += book.convert(amount, cur or booking_cur or "KZT", currency, on_date)
-    return quantize(total)
+    dates = [d or today for _, _, _, d, _ in rows]
+    book = RateBook(
+        {currency, *(c or bc or "KZT" for _, _, c, _, bc in rows)}, min(dates), max(dates)
+    )
+    for (client_id, amount, cur, _, booking_cur), on_date in zip(rows, dates, strict=True):
+        current = totals[client_id]
+        if current is None:
+            continue
+        try:
+            totals[client_id] = current + book.convert(
+                amount, cur or booking_cur or "KZT", currency, on_date
+            )
+        except MissingExchangeRate:
+            if strict:
+                raise
+            totals[client_id] = None
+    return totals
+
+
+def with_lifetime_values(clients: Sequence[Client], currency: str) -> Sequence[Client]:
+    """Set `lifetime_value` (None when a rate is missing) and `lifetime_value_currency` on each
+    client of a page, in two queries."""
+    totals = _lifetime_values([c.pk for c in clients], currency, strict=False)
+    for client in clients:
+        value = totals[client.pk]
+        client.lifetime_value = quantize(value) if value is not None else None  # type: ignore[attr-defined]
+        client.lifetime_value_currency = currency  # type: ignore[attr-defined]
+    return clients
+
+
+def client_lifetime_value(*, client: Client, currency: str = "KZT") -> Decimal:
+    """What the client paid over all bookings, in `currency` (`MissingExchangeRate` without a rate)."""
+    value = _lifetime_values([client.pk], currency, strict=True)[client.pk]
+    assert value is not None  # strict: a missing rate raised
+    return quantize(value)

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from dreamland.clients.models import Client
@@ -144,16 +145,16 @@ def client_update(*, client: Client, **fields: Any) -> Client:
 
 
 def client_delete(*, client: Client) -> None:
-    """Delete a client who never booked (`Conflict`, code `has_bookings`, otherwise)."""
-    from dreamland.bookings.models import Booking
+    """Delete a client who never booked; `Conflict` (code `has_bookings`) otherwise.
 
-    with transaction.atomic():
-        if Booking.objects.filter(client=client).exists():
-            raise _has_bookings(client)
-        try:
+    Bookings protect their client (`on_delete=PROTECT`), so the ORM refuses before anything is
+    deleted; the client's leads and messages go with it.
+    """
+    try:
+        with transaction.atomic():
             client.delete()
-        except IntegrityError:
-            raise _has_bookings(client) from None
+    except (ProtectedError, IntegrityError):
+        raise _has_bookings(client) from None
 
 
 def _has_bookings(client: Client) -> Conflict:

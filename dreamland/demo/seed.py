@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dreamland.accounts.models import User
+from dreamland.bookings.conversion import lead_convert
 from dreamland.bookings.models import Booking, Payment
 from dreamland.bookings.services import (
     NoSeatsLeft,
@@ -29,7 +30,7 @@ from dreamland.bookings.services import (
 from dreamland.clients.models import Client
 from dreamland.demo import data
 from dreamland.leads.models import Lead, LeadSource, LeadStatus
-from dreamland.leads.services import lead_convert, lead_create, lead_transition
+from dreamland.leads.services import lead_create, lead_transition
 from dreamland.lib.money import quantize
 from dreamland.lib.phones import normalize_phone
 from dreamland.messaging.models import Communication, WhatsAppTemplate

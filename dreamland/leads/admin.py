@@ -10,8 +10,8 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from dreamland.accounts.models import Role, User
 from dreamland.leads.models import Lead, LeadStatus
+from dreamland.leads.selectors import lead_assignable_users
 from dreamland.leads.services import lead_create, lead_transition, lead_update
 from dreamland.lib.admin import LastRowsFormSet, ReadOnlyInline, ServiceModelAdmin, changed
 from dreamland.messaging.models import Communication
@@ -51,9 +51,7 @@ class LeadAdmin(ServiceModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "assigned_agent":
-            kwargs["queryset"] = User.objects.filter(
-                is_active=True, role__in=(Role.AGENT, Role.MANAGER)
-            ).order_by("name")
+            kwargs["queryset"] = lead_assignable_users()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:

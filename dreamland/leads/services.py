@@ -2,28 +2,27 @@
 
 Pipeline: `new → contacted → qualified → quoted`, forward only; skipping ahead is allowed
 (an agent may quote straight away from a first message), going back is refused. Any open status
-may go to `lost`. `won` is reached only through `lead_convert` (one transaction with the
-booking); `won` and `lost` are final — a returning client gets a new lead.
+may go to `lost`. `won` is reached only through `dreamland.bookings.conversion.lead_convert`
+(one transaction with the booking); `won` and `lost` are final — a returning client gets a new lead.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from dreamland.accounts.models import Role, User
-from dreamland.bookings.models import Booking
 from dreamland.clients.models import Client
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource, LeadStatus
+from dreamland.leads.selectors import lead_assignable_users, lead_open_for_client
 from dreamland.lib.choices import choice_name, choose_one_of
-from dreamland.lib.errors import Conflict, RuleViolation, reject_unknown_fields
-from dreamland.tours.models import Tour, TourDeparture
+from dreamland.lib.errors import RuleViolation, reject_unknown_fields
+from dreamland.tours.models import Tour
 
 PIPELINE = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED, LeadStatus.QUOTED)
 # Any constant: the advisory lock that serialises round-robin picks on PostgreSQL.
@@ -104,12 +103,7 @@ def lead_get_or_create_open(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lead_get_or_create_open must run inside transaction.atomic()")
-    lead = (
-        Lead.objects.select_for_update()
-        .filter(client=client, status__in=OPEN_STATUSES)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    lead = lead_open_for_client(client_id=client.pk, lock=True)
     if lead is not None:
         return lead, False
     return lead_create(client=client, source=source), True
@@ -166,7 +160,7 @@ def lead_transition(*, lead: Lead, status: str, actor: User | None = None) -> Le
 
 def lead_assign(*, lead: Lead, agent: User | None, actor: User | None = None) -> Lead:
     """Give the lead to `agent` (None: unassign). Only active staff can own leads."""
-    if agent is not None and (not agent.is_active or agent.role not in (Role.AGENT, Role.MANAGER)):
+    if agent is not None and not lead_assignable_users().filter(pk=agent.pk).exists():
         raise RuleViolation(
             _("%(name)s cannot be assigned leads (inactive or not an agent).")
             % {"name": agent.name},
@@ -220,57 +214,3 @@ def conversation_mark_read(
     if client_id is not None:
         leads = leads.filter(client_id=client_id)
     return leads.update(unread_messages_count=0)
-
-
-def lead_convert(
-    *,
-    lead: Lead,
-    tour_departure: TourDeparture,
-    num_participants: int,
-    actor: User | None = None,
-    total_amount: Decimal | None = None,
-    currency: str | None = None,
-) -> Booking:
-    """Book the lead's client on a departure and mark the lead `won`, in one transaction.
-
-    A lead converts once (`Conflict`, code `already_converted`); a lost lead cannot convert
-    (`RuleViolation`). No seats → `NoSeatsLeft` and the lead stays as it was.
-    """
-    from dreamland.bookings.services import booking_create
-
-    with transaction.atomic():
-        locked = _lock_lead(lead)
-        if locked.status == LeadStatus.WON or Booking.objects.filter(lead=locked).exists():
-            raise _already_converted(locked)
-        if locked.status not in OPEN_STATUSES:
-            raise RuleViolation(
-                _(
-                    "Lead #%(id)s is %(status)s and cannot be converted;"
-                    " create a new lead for the client."
-                )
-                % {"id": locked.pk, "status": choice_name(LeadStatus, locked.status)},
-                code="illegal_transition",
-            )
-        try:
-            with transaction.atomic():
-                booking = booking_create(
-                    client=locked.client,
-                    tour_departure=tour_departure,
-                    num_participants=num_participants,
-                    lead=locked,
-                    total_amount=total_amount,
-                    currency=currency,
-                )
-        except IntegrityError:
-            raise _already_converted(locked) from None
-        locked.status = LeadStatus.WON
-        locked.save(update_fields=["status", "updated_at"])
-        lead.status = LeadStatus.WON
-        return booking
-
-
-def _already_converted(lead: Lead) -> Conflict:
-    return Conflict(
-        _("Lead #%(id)s was already converted to a booking.") % {"id": lead.pk},
-        code="already_converted",
-    )

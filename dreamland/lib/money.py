@@ -1,11 +1,10 @@
-"""Money helpers: Decimal rounding, conversion through tenge, and locale-aware display.
+"""Money helpers: Decimal rounding and locale-aware display (conversion: `dreamland.money.selectors`).
 
 Amounts are `Decimal` everywhere (never float) and rounded to 0.01 half-up, as accountants do.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_currency
@@ -51,10 +50,3 @@ def format_money(amount: object, currency: str, locale: str = "ru") -> str:
     if symbol:
         text = text.replace(currency, symbol)
     return text
-
-
-def convert(amount: object, from_currency: str, to_currency: str, on_date: date) -> Decimal:
-    """`amount` in `to_currency` at the rates of `on_date` (see `dreamland.money.selectors`)."""
-    from dreamland.money.selectors import convert as _convert
-
-    return _convert(amount, from_currency, to_currency, on_date)

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -394,15 +393,4 @@ def message_send_template(
         template=chosen,
         metadata={"request": request, "template": {"name": name, "values": values}},
         sent_by=sent_by,
-    )
-
-
-def messages_failed_for_agent(*, client: Client) -> list[Communication]:
-    """Outbound messages that failed, newest first, with the reason to show the agent."""
-    return list(
-        Communication.objects.filter(
-            Q(client=client),
-            direction=Direction.OUTBOUND,
-            whatsapp_status=WhatsAppStatus.FAILED,
-        ).order_by("-created_at")
     )

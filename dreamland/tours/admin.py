@@ -12,12 +12,12 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from dreamland.bookings.models import Booking, BookingStatus
+from dreamland.bookings.capacity import departure_update, tour_update
+from dreamland.bookings.selectors import departures_with_seats, occupancy, seats_taken
 from dreamland.lib.admin import ServiceModelAdmin, add_service_errors, changed
 from dreamland.lib.errors import DomainError
 from dreamland.tours.models import Tour, TourDeparture
@@ -25,9 +25,7 @@ from dreamland.tours.services import (
     DEPARTURE_FIELDS,
     TOUR_FIELDS,
     departure_create,
-    departure_update,
     tour_create,
-    tour_update,
 )
 
 
@@ -101,18 +99,6 @@ class TourAdmin(ServiceModelAdmin):
                 formset.changed_objects.append((departure, list(fields)))
 
 
-def _seats_taken() -> Coalesce:
-    rows = (
-        Booking.objects.filter(tour_departure=OuterRef("pk"))
-        .exclude(status=BookingStatus.CANCELLED)
-        .order_by()
-        .values("tour_departure")
-        .annotate(n=Sum("num_participants"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-
 @admin.register(TourDeparture)
 class TourDepartureAdmin(ServiceModelAdmin):
     list_display = ("tour", "departure_date", "price", "currency", "capacity", "seats")
@@ -143,8 +129,8 @@ class TourDepartureAdmin(ServiceModelAdmin):
         )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TourDeparture]:
-        return super().get_queryset(request).annotate(seats_taken=_seats_taken())
+        return departures_with_seats(super().get_queryset(request))
 
     @admin.display(description=_("seats taken / capacity"))
     def seats(self, obj: TourDeparture) -> str:
-        return f"{getattr(obj, 'seats_taken', 0)} / {obj.effective_capacity}"
+        return f"{seats_taken(obj)} / {obj.effective_capacity} ({occupancy(obj):.0%})"

@@ -1,15 +1,19 @@
-"""Tour and departure writes. A departure's capacity may never drop below its seats taken."""
+"""Tour and departure writes.
+
+Changing a capacity (`tour_update`, `departure_update`) is checked against the seats booked, so
+those two live in `dreamland.bookings.capacity` (bookings depend on tours, never the reverse).
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from dreamland.lib.errors import Conflict, reject_unknown_fields
+from dreamland.lib.errors import Conflict
 from dreamland.tours.models import Tour, TourDeparture
 
 TOUR_FIELDS = (
@@ -22,22 +26,6 @@ TOUR_FIELDS = (
     "active",
 )
 DEPARTURE_FIELDS = ("departure_date", "price", "currency", "capacity")
-
-
-def _capacity_conflict(departure: TourDeparture, capacity: int, taken: int) -> Conflict:
-    return Conflict(
-        _(
-            "Capacity %(capacity)s is below the %(taken)s seats already booked on %(tour)s, %(date)s."
-        )
-        % {
-            "capacity": capacity,
-            "taken": taken,
-            "tour": departure.tour,
-            "date": departure.departure_date,
-        },
-        field="capacity",
-        code="capacity_below_booked",
-    )
 
 
 def tour_create(
@@ -64,31 +52,6 @@ def tour_create(
     return tour
 
 
-def tour_update(*, tour: Tour, **fields: Any) -> Tour:
-    """Change a tour; lowering its capacity is refused when a departure that inherits it is fuller."""
-    from dreamland.bookings.selectors import seats_taken
-
-    reject_unknown_fields(fields, TOUR_FIELDS)
-    with transaction.atomic():
-        tour = Tour.objects.select_for_update().get(pk=tour.pk)
-        for name, value in fields.items():
-            setattr(tour, name, value)
-        tour.full_clean()
-        if "capacity" in fields:
-            inheriting = (
-                TourDeparture.objects.select_for_update()
-                .filter(tour=tour, capacity__isnull=True)
-                .order_by("pk")
-            )
-            for departure in inheriting:
-                departure.tour = tour
-                taken = seats_taken(departure)
-                if taken > departure.effective_capacity:
-                    raise _capacity_conflict(departure, departure.effective_capacity, taken)
-        tour.save(update_fields=[*fields, "updated_at"])
-    return tour
-
-
 def departure_create(
     *,
     tour: Tour,
@@ -105,20 +68,17 @@ def departure_create(
     return departure
 
 
-def departure_update(*, departure: TourDeparture, **fields: Any) -> TourDeparture:
-    """Change a departure under its row lock; capacity may not drop below the seats taken."""
-    from dreamland.bookings.selectors import seats_taken
+def departure_delete(*, departure: TourDeparture) -> None:
+    """Delete a departure nobody booked; `Conflict` (code `has_bookings`) otherwise.
 
-    reject_unknown_fields(fields, DEPARTURE_FIELDS)
-    with transaction.atomic():
-        departure = TourDeparture.objects.select_for_update().get(pk=departure.pk)
-        departure.tour = Tour.objects.get(pk=departure.tour_id)  # read after the lock
-        for name, value in fields.items():
-            setattr(departure, name, value)
-        departure.full_clean()
-        if "capacity" in fields:
-            taken = seats_taken(departure)
-            if taken > departure.effective_capacity:
-                raise _capacity_conflict(departure, departure.effective_capacity, taken)
-        departure.save(update_fields=[*fields, "updated_at"])
-    return departure
+    Bookings protect their departure (`on_delete=PROTECT`), cancelled ones included (their
+    history stays), so the ORM refuses before anything is deleted.
+    """
+    try:
+        with transaction.atomic():
+            departure.delete()
+    except (ProtectedError, IntegrityError):
+        raise Conflict(
+            _("%(departure)s has bookings and cannot be deleted.") % {"departure": departure},
+            code="has_bookings",
+        ) from None

@@ -24,8 +24,8 @@ from dreamland.api.schemas import (
     body_fields,
     page_schema,
 )
-from dreamland.api.values import bookings_with_payments, with_balances
 from dreamland.bookings.models import Booking
+from dreamland.bookings.selectors import bookings_with_payments, with_balances
 from dreamland.bookings.services import booking_cancel, booking_create, booking_update
 from dreamland.tours.models import TourDeparture
 

@@ -27,7 +27,7 @@ from dreamland.api.schemas import (
     body_fields,
     page_schema,
 )
-from dreamland.api.values import with_lifetime_values
+from dreamland.bookings.selectors import with_lifetime_values
 from dreamland.clients.models import Client
 from dreamland.clients.services import client_create, client_delete, client_update
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router
 
-from dreamland.accounts.models import Role, User
+from dreamland.accounts.models import User
 from dreamland.api.access import get_or_404, visible_clients, visible_leads
 from dreamland.api.auth import current_user
 from dreamland.api.errors import ERRORS
@@ -28,11 +28,13 @@ from dreamland.api.schemas import (
     body_fields,
     page_schema,
 )
-from dreamland.api.values import with_balances
+from dreamland.bookings.conversion import lead_convert
 from dreamland.bookings.models import Booking
+from dreamland.bookings.selectors import with_balances
 from dreamland.clients.services import client_find_or_create
 from dreamland.leads.models import Lead
-from dreamland.leads.services import lead_convert, lead_create, lead_update
+from dreamland.leads.selectors import lead_assignable_users
+from dreamland.leads.services import lead_create, lead_update
 from dreamland.tours.models import Tour, TourDeparture
 
 router = Router(tags=["leads"])
@@ -66,9 +68,7 @@ def _agent(user: User, agent_id: int | None) -> User | None:
         return None
     if not user.is_manager and agent_id != user.pk:
         raise PermissionDenied(_("Only managers and admins assign leads to others."))
-    agent = User.objects.filter(
-        pk=agent_id, is_active=True, role__in=[Role.AGENT, Role.MANAGER]
-    ).first()
+    agent = lead_assignable_users().filter(pk=agent_id).first()
     if agent is None:
         raise ValidationError({"assigned_agent_id": _("No active agent with this id.")})
     return agent

@@ -25,9 +25,10 @@ from dreamland.api.schemas import (
     body_fields,
     page_schema,
 )
-from dreamland.api.values import departures_with_seats, with_seats
+from dreamland.bookings.capacity import departure_update, tour_update
+from dreamland.bookings.selectors import departures_with_seats, with_seats
 from dreamland.tours.models import Tour, TourDeparture
-from dreamland.tours.services import departure_create, departure_update, tour_create, tour_update
+from dreamland.tours.services import departure_create, tour_create
 
 router = Router(tags=["tours"])
 departures_router = Router(tags=["tour-departures"])

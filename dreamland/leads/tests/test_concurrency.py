@@ -8,11 +8,12 @@ from functools import partial
 import pytest
 
 from dreamland.accounts.models import Role, User
+from dreamland.bookings.conversion import lead_convert
 from dreamland.bookings.models import Booking
 from dreamland.bookings.tests.threads import run_together, threaded_db
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead, LeadStatus
-from dreamland.leads.services import lead_convert, lead_create
+from dreamland.leads.services import lead_create
 from dreamland.lib.errors import DomainError
 from dreamland.tours.models import Tour, TourDeparture
 

@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from dreamland.bookings.capacity import departure_update, tour_update
 from dreamland.bookings.selectors import occupancy, seats_left
 from dreamland.bookings.services import booking_create
 from dreamland.lib.errors import Conflict
-from dreamland.tours.services import departure_create, departure_update, tour_create, tour_update
+from dreamland.tours.services import departure_create, tour_create
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from dreamland.bookings.conversion import lead_convert
 from dreamland.bookings.models import Booking, BookingStatus
 from dreamland.bookings.selectors import seats_taken
 from dreamland.bookings.services import NoSeatsLeft, booking_create
 from dreamland.leads.models import Lead, LeadStatus
-from dreamland.leads.services import lead_convert, lead_create, lead_transition
+from dreamland.leads.services import lead_create, lead_transition
 from dreamland.lib.errors import Conflict, RuleViolation
 
 pytestmark = pytest.mark.django_db
