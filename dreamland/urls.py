@@ -7,6 +7,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("dreamland.web.urls")),
+    path("", include("dreamland.clients.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("dreamland.api.urls")),
     path("webhooks/", include("dreamland.whatsapp.urls")),
