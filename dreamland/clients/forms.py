@@ -11,6 +11,7 @@ from dreamland.accounts.models import User
 from dreamland.leads.models import LeadStatus
 from dreamland.leads.selectors import lead_assignable_users
 from dreamland.lib.choices import Language
+from dreamland.lib.phones import normalize_phone
 from dreamland.tours.models import Tour
 
 
@@ -32,6 +33,10 @@ class ClientProfileForm(forms.Form):
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    def clean_phone(self) -> str:
+        """E.164 here already, so a bad number is reported beside the other fields' errors."""
+        return normalize_phone(self.cleaned_data["phone"])
 
 
 class ClientFilterForm(forms.Form):

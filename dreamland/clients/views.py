@@ -171,14 +171,15 @@ def client_profile(request: HttpRequest, pk: int) -> HttpResponse:
         # What the user typed stays in the form; the profile shows what is stored.
         client.refresh_from_db()
     status = 200 if saved else UNPROCESSABLE
-    context = {
-        "client": client,
+    context: dict[str, Any] = {
         "profile_form": _profile_form(client) if saved else form,
         "phone_owner": phone_owner,
         "saved": saved,
     }
     if request.htmx:
-        return render(request, "clients/card.html#profile", context, status=status)
+        return render(
+            request, "clients/card.html#profile", {"client": client, **context}, status=status
+        )
     if saved:
         messages.success(request, _("Client saved."))
         return redirect("clients:detail", pk=client.pk)
