@@ -71,6 +71,7 @@ def client_filter(
         lead["leads__assigned_agent__isnull"] = True
     if not lead:
         return qs
+    lead["leads__isnull"] = False  # an unassigned *lead*, not a client without one
     # One filter() call: every condition on the same lead; IN (subquery) keeps rows distinct.
     return qs.filter(pk__in=Client.objects.filter(**lead).values("pk"))
 
