@@ -45,6 +45,11 @@ from dreamland.web.access import client_for, lead_for
 UNPROCESSABLE = 422
 
 
+def _htmx(request: HttpRequest) -> bool:
+    """An htmx fragment request (django-htmx's middleware sets `request.htmx`)."""
+    return bool(getattr(request, "htmx", False))
+
+
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
@@ -83,7 +88,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "filtered": bool(filters.get("q") or filters.get("status") or owner),
     }
-    if request.htmx and request.GET.get("after"):
+    if _htmx(request) and request.GET.get("after"):
         return render(request, "clients/list.html#rows", context)
     return render(request, "clients/list.html", context)
 
@@ -176,7 +181,7 @@ def client_profile(request: HttpRequest, pk: int) -> HttpResponse:
         "phone_owner": phone_owner,
         "saved": saved,
     }
-    if request.htmx:
+    if _htmx(request):
         return render(
             request, "clients/card.html#profile", {"client": client, **context}, status=status
         )
@@ -213,7 +218,7 @@ def _lead_answer(
 ) -> HttpResponse:
     """The re-rendered lead panel (and, out of band, the leads table); or the card without htmx."""
     user = _user(request)
-    if not request.htmx:
+    if not _htmx(request):
         if error:
             messages.error(request, error)
         return redirect("clients:detail", pk=client.pk)

@@ -141,7 +141,7 @@ def test_the_timeline_pages_back_with_older(agent: User, make_client: Callable[.
     html = http.get(f"/clients/{client.pk}/").content.decode()
     assert html.count('class="tl-item') == 30
     older = html.split('data-test="older"')[0].rsplit('hx-get="', 1)[1].split('"')[0]
-    fragment = http.get(older.replace("&amp;", "&"), HTTP_HX_REQUEST="true")
+    fragment = http.get(older.replace("&amp;", "&"), headers={"HX-Request": "true"})
     assert fragment.status_code == 200
     assert fragment.content.decode().count('class="tl-item') == 5
     assert 'data-test="older"' not in fragment.content.decode()

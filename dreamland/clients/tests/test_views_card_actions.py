@@ -13,7 +13,7 @@ from dreamland.accounts.models import User
 from dreamland.leads.models import Lead
 
 pytestmark = pytest.mark.django_db
-HX = {"HTTP_HX_REQUEST": "true"}
+HX = {"HX-Request": "true"}
 
 
 def _as(user: User) -> HttpClient:
@@ -40,7 +40,7 @@ def _profile(client: Any, **changes: str) -> dict[str, str]:
 def test_the_phone_is_saved_normalised(agent: User, make_client: Callable[..., Any]) -> None:
     client = make_client()
     response = _as(agent).post(
-        f"/clients/{client.pk}/profile/", _profile(client, phone="8 (701) 555-12-34"), **HX
+        f"/clients/{client.pk}/profile/", _profile(client, phone="8 (701) 555-12-34"), headers=HX
     )
     assert response.status_code == 200
     client.refresh_from_db()
@@ -55,7 +55,7 @@ def test_another_clients_phone_is_refused_with_a_link_to_them(
     owner = make_client(name="Other Person", phone="+77017770000")
     before = client.phone
     response = _as(agent).post(
-        f"/clients/{client.pk}/profile/", _profile(client, phone="8 701 777 00 00"), **HX
+        f"/clients/{client.pk}/profile/", _profile(client, phone="8 701 777 00 00"), headers=HX
     )
     assert response.status_code == 422
     html = response.content.decode()
@@ -72,7 +72,7 @@ def test_a_bad_phone_and_email_are_field_errors_and_nothing_is_written(
     response = _as(agent).post(
         f"/clients/{client.pk}/profile/",
         _profile(client, name="Changed", phone="12", email="not-an-email"),
-        **HX,
+        headers=HX,
     )
     assert response.status_code == 422
     html = response.content.decode()
@@ -115,7 +115,7 @@ def test_the_profile_form_needs_the_csrf_token(
     client = make_client()
     http = HttpClient(enforce_csrf_checks=True)
     http.force_login(agent)
-    response = http.post(f"/clients/{client.pk}/profile/", _profile(client, name="X"), **HX)
+    response = http.post(f"/clients/{client.pk}/profile/", _profile(client, name="X"), headers=HX)
     assert response.status_code == 403
 
 
@@ -128,7 +128,7 @@ def test_a_legal_move_answers_the_panel(
     client = make_client()
     lead = make_lead(client, assigned_agent=agent)
     response = _as(agent).post(
-        f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "qualified"}, **HX
+        f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "qualified"}, headers=HX
     )
     assert response.status_code == 200
     lead.refresh_from_db()
@@ -144,7 +144,7 @@ def test_an_illegal_move_is_a_422_with_the_rules_message(
     client = make_client()
     lead = make_lead(client, assigned_agent=agent, status="quoted")
     response = _as(agent).post(
-        f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "new"}, **HX
+        f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "new"}, headers=HX
     )
     assert response.status_code == 422
     assert "cannot move back from quoted to new" in response.content.decode()
@@ -161,7 +161,7 @@ def test_won_is_not_offered_and_refused(
     panel = html.split('id="lead-panel"')[1].split("</section>")[0]
     assert 'value="won"' not in panel
     response = _as(agent).post(
-        f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "won"}, **HX
+        f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "won"}, headers=HX
     )
     assert response.status_code == 422
 
@@ -172,7 +172,7 @@ def test_the_status_of_another_agents_lead_is_404(
     client = make_client()
     lead = make_lead(client, assigned_agent=other_agent)
     response = _as(agent).post(
-        f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "contacted"}, **HX
+        f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "contacted"}, headers=HX
     )
     assert response.status_code == 404
 
@@ -183,7 +183,7 @@ def test_a_lead_of_another_client_is_404(
     client, other = make_client(), make_client()
     lead = make_lead(other, assigned_agent=agent)
     response = _as(agent).post(
-        f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "contacted"}, **HX
+        f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "contacted"}, headers=HX
     )
     assert response.status_code == 404
 
@@ -210,7 +210,7 @@ def test_an_agent_takes_an_unassigned_lead(
     html = _as(agent).get(f"/clients/{client.pk}/").content.decode()
     assert "Take this lead" in html
     response = _as(agent).post(
-        f"/clients/{client.pk}/leads/{lead.pk}/assign/", {"agent": agent.pk}, **HX
+        f"/clients/{client.pk}/leads/{lead.pk}/assign/", {"agent": agent.pk}, headers=HX
     )
     assert response.status_code == 200
     lead.refresh_from_db()
@@ -223,7 +223,7 @@ def test_an_agent_cannot_give_a_lead_to_another_agent(
     client = make_client()
     lead = make_lead(client)
     response = _as(agent).post(
-        f"/clients/{client.pk}/leads/{lead.pk}/assign/", {"agent": other_agent.pk}, **HX
+        f"/clients/{client.pk}/leads/{lead.pk}/assign/", {"agent": other_agent.pk}, headers=HX
     )
     assert response.status_code == 403
     lead.refresh_from_db()
@@ -245,7 +245,7 @@ def test_managers_reassign(
     html = _as(user).get(f"/clients/{client.pk}/").content.decode()
     assert 'name="agent"' in html and "Daniyar Agent" in html
     response = _as(user).post(
-        f"/clients/{client.pk}/leads/{lead.pk}/assign/", {"agent": other_agent.pk}, **HX
+        f"/clients/{client.pk}/leads/{lead.pk}/assign/", {"agent": other_agent.pk}, headers=HX
     )
     assert response.status_code == 200
     lead.refresh_from_db()
@@ -258,7 +258,7 @@ def test_an_admin_cannot_be_given_a_lead(
     client = make_client()
     lead = make_lead(client)
     response = _as(manager).post(
-        f"/clients/{client.pk}/leads/{lead.pk}/assign/", {"agent": admin_user.pk}, **HX
+        f"/clients/{client.pk}/leads/{lead.pk}/assign/", {"agent": admin_user.pk}, headers=HX
     )
     assert response.status_code == 422
     lead.refresh_from_db()
@@ -278,13 +278,13 @@ def test_the_tour_interest_is_changed(
     lead = make_lead(client, assigned_agent=agent)
     tour = make_tour(name="Kolsai Lakes")
     response = _as(agent).post(
-        f"/clients/{client.pk}/leads/{lead.pk}/tour/", {"tour_interest": tour.pk}, **HX
+        f"/clients/{client.pk}/leads/{lead.pk}/tour/", {"tour_interest": tour.pk}, headers=HX
     )
     assert response.status_code == 200
     lead.refresh_from_db()
     assert lead.tour_interest == tour
     bad = _as(agent).post(
-        f"/clients/{client.pk}/leads/{lead.pk}/tour/", {"tour_interest": 999999}, **HX
+        f"/clients/{client.pk}/leads/{lead.pk}/tour/", {"tour_interest": 999999}, headers=HX
     )
     assert bad.status_code == 422
 

@@ -131,7 +131,7 @@ def test_pages_follow_the_keyset_newest_first(manager: User) -> None:
     html = first.content.decode()
     assert "60 clients" in html
     more = html.split('data-test="more"')[0].rsplit('hx-get="', 1)[1].split('"')[0]
-    rest = http.get("/clients/" + more.replace("&amp;", "&"), HTTP_HX_REQUEST="true")
+    rest = http.get("/clients/" + more.replace("&amp;", "&"), headers={"HX-Request": "true"})
     assert _names(rest) == [f"C{i:03d}" for i in range(50, 60)]
     assert "<html" not in rest.content.decode()
     assert 'data-test="more"' not in rest.content.decode()

@@ -40,5 +40,5 @@ def short_date(value: date | datetime | None) -> str:
 def short_datetime(value: datetime | None) -> str:
     if value is None or value == "":
         return ""
-    value = _local(value)
-    return f"{short_date(value)}, {format_time(value, 'short', locale=_locale())}"
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{short_date(local)}, {format_time(local, 'short', locale=_locale())}"
