@@ -170,3 +170,17 @@ def test_the_timeline_shows_media_as_a_label_and_escapes_the_body(
     html = _as(agent).get(f"/clients/{client.pk}/").content.decode()
     assert "Attachment: image/jpeg" in html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+
+
+def test_the_card_speaks_the_viewers_language_with_local_money_and_dates(
+    agent: User, make_client: Callable[..., Any], make_history: Callable[..., None]
+) -> None:
+    agent.preferred_language = "ru"
+    agent.save(update_fields=["preferred_language"])
+    client = make_client()
+    make_history(client, 1, agent=agent)
+    html = _as(agent).get(f"/clients/{client.pk}/").content.decode()
+    assert "Текущий лид" in html and "История общения" in html
+    assert "40\u00a0000\u00a0₸" in html or "40 000 ₸" in html
+    months = "янв. февр. мар. апр. мая июн. июл. авг. сент. окт. нояб. дек.".split()
+    assert any(f" {m}" in html for m in months)
