@@ -48,12 +48,10 @@ def _history(client: Client, agent: User, make_departure: Callable[..., Any]) ->
     lead = Lead.objects.create(
         client=client, source="whatsapp", status="contacted", assigned_agent=agent
     )
-    for i, (direction, body) in enumerate(
-        [
-            ("inbound", "Здравствуйте! Хотим на Кольсай вдвоём, есть места на субботу?"),
-            ("outbound", "Добрый день! Да, есть. Стоимость 125 000 ₸ с человека."),
-            ("inbound", "<b>Отлично</b>, бронируйте. Достопримечательностей много?"),
-        ]
+    for direction, body in (
+        ("inbound", "Здравствуйте! Хотим на Кольсай вдвоём, есть места на субботу?"),
+        ("outbound", "Добрый день! Да, есть. Стоимость 125 000 ₸ с человека."),
+        ("inbound", "<b>Отлично</b>, бронируйте. Достопримечательностей много?"),
     ):
         Communication.objects.create(
             client=client,

@@ -323,3 +323,33 @@ def test_the_card_with_an_open_lead_takes_constant_queries(
     # The card's 11, plus the lead panel's tours and assignable staff.
     with django_assert_num_queries(13):
         assert http.get(f"/clients/{client.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/clients/{c}/", {}),
+        ("get", "/clients/{c}/timeline/?before=2026-01-01T00:00:00%2B00:00_1", {}),
+        ("post", "/clients/{c}/profile/", {"name": "X", "phone": "+77010000001"}),
+        ("post", "/clients/{c}/leads/new/", {}),
+        ("post", "/clients/{c}/leads/{l}/status/", {"status": "contacted"}),
+        ("post", "/clients/{c}/leads/{l}/assign/", {"agent": ""}),
+        ("post", "/clients/{c}/leads/{l}/tour/", {"tour_interest": ""}),
+    ],
+)
+def test_every_page_and_fragment_of_another_agents_client_is_404(
+    method: str,
+    path: str,
+    data: dict[str, str],
+    agent: User,
+    other_agent: User,
+    make_client: Callable[..., Any],
+    make_lead: Callable[..., Any],
+) -> None:
+    client = make_client()
+    lead = make_lead(client, assigned_agent=other_agent)
+    url = path.format(c=client.pk, l=lead.pk)
+    response = getattr(_as(agent), method)(url, data, headers=HX)
+    assert response.status_code == 404
+    lead.refresh_from_db()
+    assert (lead.status, lead.assigned_agent) == ("new", other_agent)
