@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "dreamland.whatsapp",
     "dreamland.api",
     "dreamland.web",
+    "dreamland.demo",
 ]
 
 MIDDLEWARE = [

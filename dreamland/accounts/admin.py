@@ -7,13 +7,15 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.password_validation import validate_password
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dreamland.accounts.models import User
-from dreamland.lib import admin as _site  # noqa: F401  (site header)
+from dreamland.accounts.services import user_create, user_update, users_unlock
+from dreamland.lib.admin import ServiceModelAdmin, changed
 
 USER_FIELDS = ("email", "name", "role", "is_active", "preferred_language", "preferred_currency")
 
@@ -28,12 +30,6 @@ class UserCreationForm(forms.ModelForm):
         model = User
         fields = USER_FIELDS
 
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("A user with this email already exists."))
-        return email
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         first, second = data.get("password1"), data.get("password2")
@@ -45,13 +41,6 @@ class UserCreationForm(forms.ModelForm):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
-
-    def save(self, commit: bool = True) -> User:
-        user: User = super().save(commit=False)
-        user.set_password(self.cleaned_data["password1"])
-        if commit:
-            user.save()
-        return user
 
 
 class UserChangeForm(forms.ModelForm):
@@ -67,29 +56,18 @@ class UserChangeForm(forms.ModelForm):
         model = User
         fields = USER_FIELDS
 
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("A user with this email already exists."))
-        return email
-
     def clean_new_password(self) -> str:
         password = self.cleaned_data.get("new_password") or ""
         if password:
             validate_password(password, self.instance)
         return password
 
-    def save(self, commit: bool = True) -> User:
-        user: User = super().save(commit=False)
-        if self.cleaned_data.get("new_password"):
-            user.set_password(self.cleaned_data["new_password"])
-        if commit:
-            user.save()
-        return user
-
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(ServiceModelAdmin):
+    """Writes through `dreamland.accounts.services` (one email rule); users are deactivated,
+    never deleted (their leads and messages keep their name)."""
+
     form = UserChangeForm
     add_form = UserCreationForm
     list_display = ("email", "name", "role", "is_active", "last_login", "locked_until")
@@ -114,8 +92,20 @@ class UserAdmin(admin.ModelAdmin):
             (_("Sign-in"), {"fields": self.readonly_fields}),
         ]
 
+    def service_save(
+        self, *, request: HttpRequest, obj: Any, form: forms.ModelForm[Any], change: bool
+    ) -> models.Model:
+        data = form.cleaned_data
+        if not change:
+            fields = {name: data[name] for name in USER_FIELDS}
+            return user_create(password=data["password1"], **fields)
+        fields = changed(form, USER_FIELDS)
+        if data.get("new_password"):
+            fields["password"] = data["new_password"]
+        return user_update(user=User.objects.get(pk=obj.pk), **fields)
+
     @admin.action(description=_("Unlock selected users (reset failed logins)"))
     def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        count = queryset.update(failed_login_attempts=0, locked_until=None)
+        count = users_unlock(users=queryset)
         message = ngettext("%(count)s user(s) unlocked.", "%(count)s user(s) unlocked.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)

@@ -8,6 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dreamland.accounts.permissions import role_has_module_perms, role_has_perm
 from dreamland.lib.choices import Currency, Language
 from dreamland.lib.models import TimestampedModel, enum_check
 
@@ -18,6 +19,11 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
 
 
+def normalize_email(email: str) -> str:
+    """The one spelling of a login email: trimmed and lower-cased (logins match it case-insensitively)."""
+    return email.strip().lower()
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -25,7 +31,7 @@ class UserManager(BaseUserManager["User"]):
         if not email:
             raise ValueError("Users must have an email address")
         fields.setdefault("name", email.split("@")[0])
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=normalize_email(email), **fields)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -115,14 +121,10 @@ class User(TimestampedModel, AbstractBaseUser):
         return self.is_admin
 
     def has_perm(self, perm: str, obj: object = None) -> bool:
-        from dreamland.accounts.permissions import role_has_perm
-
         return role_has_perm(self, perm)
 
     def has_perms(self, perm_list: Any, obj: object = None) -> bool:
         return all(self.has_perm(perm, obj) for perm in perm_list)
 
     def has_module_perms(self, app_label: str) -> bool:
-        from dreamland.accounts.permissions import role_has_module_perms
-
         return role_has_module_perms(self, app_label)

@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dreamland.accounts.models import User
+from dreamland.accounts.models import User, normalize_email
 from dreamland.lib.errors import reject_unknown_fields
 
 
@@ -32,7 +33,7 @@ def user_authenticate(*, email: str, password: str) -> User | None:
     """
     if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
         return None
-    user = User.objects.filter(email__iexact=email.strip()).first()
+    user = User.objects.filter(email__iexact=normalize_email(email)).first()
     if user is None:
         make_password(password)  # same work as a real check: the answer time tells nothing
         return None
@@ -41,7 +42,7 @@ def user_authenticate(*, email: str, password: str) -> User | None:
         raise AccountLocked(user.locked_until)
     if user.check_password(password) and user.is_active:
         if user.failed_login_attempts or user.locked_until:
-            User.objects.filter(pk=user.pk).update(failed_login_attempts=0, locked_until=None)
+            users_unlock(users=User.objects.filter(pk=user.pk))
         return user
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(failed_login_attempts=F("failed_login_attempts") + 1)
@@ -65,33 +66,35 @@ USER_EDITABLE = (
 )
 
 
+def _free_email(email: object, *, user: User | None = None) -> str:
+    """`email` normalised; a field error when another user has it (in any case)."""
+    normalized = normalize_email(str(email))
+    taken = User.objects.filter(email__iexact=normalized)
+    if user is not None:
+        taken = taken.exclude(pk=user.pk)
+    if taken.exists():
+        raise ValidationError({"email": _("A user with this email already exists.")})
+    return normalized
+
+
 def user_create(
     *, email: str, password: str, name: str, role: str = "agent", **fields: object
 ) -> User:
     """A new staff user; a taken email is a field error."""
-    from django.core.exceptions import ValidationError
-
-    if User.objects.filter(email__iexact=email.strip()).exists():
-        raise ValidationError({"email": _("A user with this email already exists.")})
     extra = {k: v for k, v in fields.items() if v is not None}
     return User.objects.create_user(
-        email=email.strip(), password=password, name=name, role=role, **extra
+        email=_free_email(email), password=password, name=name, role=role, **extra
     )
 
 
 def user_update(*, user: User, **fields: object) -> User:
     """Edit a user; `password` is hashed, nulls on required fields are refused."""
-    from django.core.exceptions import ValidationError
-
     reject_unknown_fields(fields, USER_EDITABLE)
     for name in ("email", "name", "password", "role", "is_active"):
         if name in fields and fields[name] is None:
             raise ValidationError({name: _("This field cannot be null.")})
     if "email" in fields:
-        email = str(fields["email"]).strip().lower()
-        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-            raise ValidationError({"email": _("A user with this email already exists.")})
-        fields["email"] = email
+        fields["email"] = _free_email(fields["email"], user=user)
     password = fields.pop("password", None)
     for name, value in fields.items():
         setattr(user, name, value)
@@ -108,3 +111,8 @@ def user_deactivate(*, user: User) -> User:
         user.is_active = False
         user.save(update_fields=["is_active", "updated_at"])
     return user
+
+
+def users_unlock(*, users: QuerySet[User]) -> int:
+    """Forget failed logins and lift the lockout (a right password does it; admins may too)."""
+    return users.update(failed_login_attempts=0, locked_until=None)

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -15,8 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from dreamland.bookings.models import Booking
 from dreamland.clients.models import Client
+from dreamland.clients.services import (
+    EDITABLE_FIELDS,
+    client_create,
+    client_delete,
+    client_update,
+)
 from dreamland.leads.models import Lead
-from dreamland.lib.admin import LastRowsFormSet, ReadOnlyInline
+from dreamland.lib.admin import LastRowsFormSet, ReadOnlyInline, ServiceModelAdmin, changed
 from dreamland.lib.phones import normalize_phone
 from dreamland.messaging.models import Communication
 
@@ -24,7 +31,7 @@ from dreamland.messaging.models import Communication
 class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
-        fields = ("name", "phone", "email", "preferred_language", "notes", "whatsapp_user_id")
+        fields = EDITABLE_FIELDS
 
     def clean_phone(self) -> str:
         try:
@@ -82,7 +89,10 @@ def _count(model: Any) -> Coalesce:
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(ServiceModelAdmin):
+    """Adds, edits and deletes through `dreamland.clients.services` (phone identity, no delete of
+    a client who booked)."""
+
     form = ClientForm
     list_display = (
         "name",
@@ -96,9 +106,20 @@ class ClientAdmin(admin.ModelAdmin):
     list_filter = ("preferred_language", "created_at")
     search_fields = ("name", "phone", "email")
     date_hierarchy = "created_at"
-    readonly_fields = ("created_at", "updated_at")
+    # The WhatsApp user id comes from Meta's webhooks, never typed.
+    readonly_fields = ("whatsapp_user_id", "created_at", "updated_at")
     inlines = (LeadInline, BookingInline, CommunicationInline)
     list_per_page = 50
+
+    def service_save(
+        self, *, request: HttpRequest, obj: Any, form: forms.ModelForm[Any], change: bool
+    ) -> models.Model:
+        if not change:
+            return client_create(**{name: form.cleaned_data[name] for name in EDITABLE_FIELDS})
+        return client_update(client=Client.objects.get(pk=obj.pk), **changed(form, EDITABLE_FIELDS))
+
+    def service_delete(self, *, request: HttpRequest, obj: Client) -> None:
+        client_delete(client=obj)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
         return (

@@ -2,8 +2,8 @@
 
 Django's admin saves a model directly; for leads, bookings and payments that would skip the
 pipeline, seat and payment rules. A `ServiceModelAdmin` instead calls `service_save`, and runs
-it once beforehand as a dry run (rolled back) while validating the form, so a rule the service
-refuses becomes a form error instead of a 500.
+it once beforehand as a dry run (`dreamland.lib.dryrun`) while validating the form, so a rule
+the service refuses becomes a form error instead of a 500. Deletes go through `service_delete`.
 """
 
 from __future__ import annotations
@@ -11,21 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from dreamland.lib.dryrun import dry_run
 from dreamland.lib.errors import DomainError
 
 admin.site.site_header = "Dreamland PRO"
 admin.site.site_title = "Dreamland PRO"
 admin.site.index_title = _("Back office")
-
-
-class _Rollback(Exception):
-    """Raised inside the dry run to undo it."""
 
 
 def add_service_errors(form: forms.BaseForm, exc: Exception) -> None:
@@ -43,12 +41,32 @@ def add_service_errors(form: forms.BaseForm, exc: Exception) -> None:
 
 
 class ServiceModelAdmin(admin.ModelAdmin):
-    """A ModelAdmin that adds and changes rows only through `service_save`."""
+    """A ModelAdmin that adds and changes rows only through `service_save`, and deletes them
+    only through `service_delete`: a subclass that does not define it offers no delete."""
 
     def service_save(
         self, *, request: HttpRequest, obj: Any, form: forms.ModelForm[Any], change: bool
     ) -> models.Model:
         raise NotImplementedError
+
+    def service_delete(self, *, request: HttpRequest, obj: Any) -> None:
+        raise NotImplementedError
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if type(self).service_delete is ServiceModelAdmin.service_delete:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        try:
+            self.service_delete(request=request, obj=obj)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """Each row through `service_delete`; the refused ones stay, each with its reason."""
+        for obj in queryset:
+            self.delete_model(request, obj)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -62,13 +80,10 @@ class ServiceModelAdmin(admin.ModelAdmin):
                 if self._errors:
                     return
                 try:
-                    with transaction.atomic():
+                    with dry_run():
                         model_admin.service_save(
                             request=request, obj=self.instance, form=self, change=change
                         )
-                        raise _Rollback
-                except _Rollback:
-                    pass
                 except (ValidationError, DomainError) as exc:
                     add_service_errors(self, exc)
 

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
-from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from dreamland.lib import admin as _site  # noqa: F401  (site header)
+from dreamland.lib.admin import ServiceModelAdmin, changed
 from dreamland.messaging.models import Communication, WhatsAppTemplate
-
-PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
-# Marked here, translated where the form error is raised.
-JSON_LIST_OF_NAMES = gettext_noop('Enter a JSON list of names, e.g. ["customer_name"].')
+from dreamland.messaging.services import template_create, template_delete, template_update
 
 
 @admin.register(Communication)
@@ -51,37 +46,26 @@ class CommunicationAdmin(admin.ModelAdmin):
         return body if len(body) <= 80 else body[:79] + "…"
 
 
-class WhatsAppTemplateForm(forms.ModelForm):
-    class Meta:
-        model = WhatsAppTemplate
-        fields = ("name", "language", "category", "content", "variables", "active")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        raw = data.get("variables") or "[]"
-        try:
-            names = json.loads(raw)
-        except ValueError:
-            self.add_error("variables", gettext(JSON_LIST_OF_NAMES))
-            return data
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            self.add_error("variables", gettext(JSON_LIST_OF_NAMES))
-            return data
-        numbers = {int(n) for n in PLACEHOLDER.findall(data.get("content") or "")}
-        if numbers != set(range(1, len(names) + 1)):
-            message = ngettext(
-                "The text uses %(count)s placeholder(s) {{1}}…; list one name for each.",
-                "The text uses %(count)s placeholder(s) {{1}}…; list one name for each.",
-                len(numbers),
-            )
-            self.add_error("variables", message % {"count": len(numbers)})
-        data["variables"] = json.dumps(names, ensure_ascii=False)
-        return data
+TEMPLATE_FIELDS = ("name", "language", "category", "content", "variables", "active")
 
 
 @admin.register(WhatsAppTemplate)
-class WhatsAppTemplateAdmin(admin.ModelAdmin):
-    form = WhatsAppTemplateForm
+class WhatsAppTemplateAdmin(ServiceModelAdmin):
+    """Templates are checked by `template_create`/`template_update`, as through the API."""
+
+    fields = TEMPLATE_FIELDS
     list_display = ("name", "language", "category", "active", "updated_at")
     list_filter = ("language", "category", "active")
     search_fields = ("name", "content")
+
+    def service_save(
+        self, *, request: HttpRequest, obj: Any, form: forms.ModelForm[Any], change: bool
+    ) -> models.Model:
+        if not change:
+            return template_create(**{name: form.cleaned_data[name] for name in TEMPLATE_FIELDS})
+        return template_update(
+            template=WhatsAppTemplate.objects.get(pk=obj.pk), **changed(form, TEMPLATE_FIELDS)
+        )
+
+    def service_delete(self, *, request: HttpRequest, obj: WhatsAppTemplate) -> None:
+        template_delete(template=obj)

@@ -222,6 +222,7 @@ def _template_taken(name: str | None, language: str) -> Conflict:
         _("A template %(name)s in %(language)s already exists.")
         % {"name": name, "language": language},
         field="name",
+        code="template_taken",
     )
 
 

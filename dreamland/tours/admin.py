@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -19,18 +19,16 @@ from django.utils.translation import gettext_lazy as _
 from dreamland.bookings.capacity import departure_update, tour_update
 from dreamland.bookings.selectors import departures_with_seats, occupancy, seats_taken
 from dreamland.lib.admin import ServiceModelAdmin, add_service_errors, changed
+from dreamland.lib.dryrun import dry_run
 from dreamland.lib.errors import DomainError
 from dreamland.tours.models import Tour, TourDeparture
 from dreamland.tours.services import (
     DEPARTURE_FIELDS,
     TOUR_FIELDS,
     departure_create,
+    departure_delete,
     tour_create,
 )
-
-
-class _Rollback(Exception):
-    pass
 
 
 class DepartureFormSet(forms.BaseInlineFormSet):
@@ -44,11 +42,8 @@ class DepartureFormSet(forms.BaseInlineFormSet):
             if form.instance.pk is None or not form.has_changed() or form in self.deleted_forms:
                 continue
             try:
-                with transaction.atomic():
+                with dry_run():
                     departure_update(departure=form.instance, **changed(form, DEPARTURE_FIELDS))
-                    raise _Rollback
-            except _Rollback:
-                pass
             except (ValidationError, DomainError) as exc:
                 add_service_errors(form, exc)
 
@@ -83,7 +78,7 @@ class TourAdmin(ServiceModelAdmin):
         for row in formset.forms:
             if row in formset.deleted_forms:
                 if row.instance.pk is not None:
-                    row.instance.delete()
+                    departure_delete(departure=row.instance)
                     formset.deleted_objects.append(row.instance)
             elif row.instance.pk is None:
                 if row.has_changed():
@@ -134,3 +129,6 @@ class TourDepartureAdmin(ServiceModelAdmin):
     @admin.display(description=_("seats taken / capacity"))
     def seats(self, obj: TourDeparture) -> str:
         return f"{seats_taken(obj)} / {obj.effective_capacity} ({occupancy(obj):.0%})"
+
+    def service_delete(self, *, request: HttpRequest, obj: TourDeparture) -> None:
+        departure_delete(departure=obj)

@@ -48,12 +48,10 @@ def test_unknown_departure_or_invisible_client_is_422(
 
 
 def test_cancel_by_patch_frees_seats_and_delete_is_not_allowed(
-    manager, make_client, make_departure, api_as
+    manager, make_client, make_departure, api_as, make_booking
 ):
     departure = make_departure(capacity=2)
-    booking = Booking.objects.create(
-        client=make_client(), tour_departure=departure, num_participants=2
-    )
+    booking = make_booking(client=make_client(), tour_departure=departure, num_participants=2)
     api = api_as(manager)
     assert api.delete(f"/bookings/{booking.pk}").status_code == 405
     r = api.patch(f"/bookings/{booking.pk}", {"status": "cancelled"})
@@ -63,15 +61,13 @@ def test_cancel_by_patch_frees_seats_and_delete_is_not_allowed(
 
 
 def test_agents_see_bookings_of_visible_clients_only(
-    agent, other_agent, make_client, make_departure, api_as
+    agent, other_agent, make_client, make_departure, api_as, make_booking
 ):
     departure = make_departure()
     theirs = make_client()
     Lead.objects.create(client=theirs, assigned_agent=other_agent)
-    hidden = Booking.objects.create(client=theirs, tour_departure=departure, num_participants=1)
-    shown = Booking.objects.create(
-        client=make_client(), tour_departure=departure, num_participants=1
-    )
+    hidden = make_booking(client=theirs, tour_departure=departure, num_participants=1)
+    shown = make_booking(client=make_client(), tour_departure=departure, num_participants=1)
     api = api_as(agent)
     assert [b["id"] for b in api.get("/bookings").json()["items"]] == [shown.pk]
     assert api.get(f"/bookings/{hidden.pk}").status_code == 404
@@ -79,9 +75,9 @@ def test_agents_see_bookings_of_visible_clients_only(
 
 
 def test_payments_cover_the_booking_and_it_becomes_paid(
-    manager, make_client, make_departure, api_as
+    manager, make_client, make_departure, api_as, make_booking
 ):
-    booking = Booking.objects.create(
+    booking = make_booking(
         client=make_client(),
         tour_departure=make_departure(),
         num_participants=1,
@@ -104,15 +100,17 @@ def test_payments_cover_the_booking_and_it_becomes_paid(
     assert api.get(f"/payments?booking_id={booking.pk}").json()["count"] == 2
 
 
-def test_a_payment_status_moves_by_patch(manager, make_client, make_departure, api_as):
-    booking = Booking.objects.create(
+def test_a_payment_status_moves_by_patch(
+    manager, make_client, make_departure, api_as, make_booking, make_payment
+):
+    booking = make_booking(
         client=make_client(),
         tour_departure=make_departure(),
         num_participants=1,
         total_amount="1000.00",
         currency="KZT",
     )
-    payment = Payment.objects.create(
+    payment = make_payment(
         booking=booking,
         amount="1000.00",
         currency="KZT",
@@ -130,18 +128,24 @@ def test_a_payment_status_moves_by_patch(manager, make_client, make_departure, a
 
 
 def test_the_booking_list_does_not_query_per_booking(
-    manager, make_client, make_departure, api_as, django_assert_max_num_queries
+    manager,
+    make_client,
+    make_departure,
+    api_as,
+    django_assert_max_num_queries,
+    make_booking,
+    make_payment,
 ):
     departure = make_departure()
     for _ in range(8):
-        b = Booking.objects.create(
+        b = make_booking(
             client=make_client(),
             tour_departure=departure,
             num_participants=1,
             total_amount="10.00",
             currency="KZT",
         )
-        Payment.objects.create(
+        make_payment(
             booking=b,
             amount="5.00",
             currency="KZT",
@@ -156,17 +160,15 @@ def test_the_booking_list_does_not_query_per_booking(
 
 
 def test_agents_see_payments_of_visible_bookings_only(
-    agent, other_agent, make_client, make_departure, api_as
+    agent, other_agent, make_client, make_departure, api_as, make_booking, make_payment
 ):
     theirs = make_client()
     Lead.objects.create(client=theirs, assigned_agent=other_agent)
     departure = make_departure()
-    hidden = Booking.objects.create(client=theirs, tour_departure=departure, num_participants=1)
-    shown = Booking.objects.create(
-        client=make_client(), tour_departure=departure, num_participants=1
-    )
+    hidden = make_booking(client=theirs, tour_departure=departure, num_participants=1)
+    shown = make_booking(client=make_client(), tour_departure=departure, num_participants=1)
     for booking in (hidden, shown):
-        Payment.objects.create(
+        make_payment(
             booking=booking,
             amount="1.00",
             currency="KZT",

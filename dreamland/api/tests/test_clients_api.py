@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from dreamland.bookings.models import Booking, Payment
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead
 
@@ -84,11 +83,11 @@ def test_patch_to_a_taken_phone_is_409(agent, make_client, api_as):
 
 
 def test_delete_is_refused_with_409_when_the_client_has_bookings(
-    agent, manager, make_client, make_departure, api_as
+    agent, manager, make_client, make_departure, api_as, make_booking
 ):
     client, free = make_client(), make_client()
     assert api_as(agent).delete(f"/clients/{free.pk}").status_code == 403
-    Booking.objects.create(client=client, tour_departure=make_departure(), num_participants=1)
+    make_booking(client=client, tour_departure=make_departure(), num_participants=1)
     api = api_as(manager)
     assert api.delete(f"/clients/{client.pk}").status_code == 409
     assert api.delete(f"/clients/{free.pk}").status_code == 204
@@ -96,17 +95,17 @@ def test_delete_is_refused_with_409_when_the_client_has_bookings(
 
 
 def test_lifetime_value_sums_completed_payments_in_the_asked_currency(
-    manager, make_client, make_departure, api_as
+    manager, make_client, make_departure, api_as, make_booking, make_payment
 ):
     client = make_client()
-    booking = Booking.objects.create(
+    booking = make_booking(
         client=client,
         tour_departure=make_departure(),
         num_participants=2,
         total_amount=Decimal("90000.00"),
         currency="KZT",
     )
-    Payment.objects.create(
+    make_payment(
         booking=booking,
         amount=Decimal("45000"),
         currency="KZT",
@@ -114,7 +113,7 @@ def test_lifetime_value_sums_completed_payments_in_the_asked_currency(
         payment_method="cash",
         status="completed",
     )
-    Payment.objects.create(
+    make_payment(
         booking=booking,
         amount=Decimal("999"),
         currency="KZT",
@@ -131,18 +130,24 @@ def test_lifetime_value_sums_completed_payments_in_the_asked_currency(
 
 
 def test_the_list_does_not_query_per_client(
-    manager, make_client, make_departure, api_as, django_assert_max_num_queries
+    manager,
+    make_client,
+    make_departure,
+    api_as,
+    django_assert_max_num_queries,
+    make_booking,
+    make_payment,
 ):
     departure = make_departure()
     for _ in range(10):
-        booking = Booking.objects.create(
+        booking = make_booking(
             client=make_client(),
             tour_departure=departure,
             num_participants=1,
             total_amount=1,
             currency="KZT",
         )
-        Payment.objects.create(
+        make_payment(
             booking=booking,
             amount=1,
             currency="KZT",
@@ -157,19 +162,19 @@ def test_the_list_does_not_query_per_client(
 
 
 def test_lifetime_value_is_converted_at_each_payments_date(
-    manager, make_client, make_departure, api_as
+    manager, make_client, make_departure, api_as, make_booking, make_payment
 ):
     from dreamland.money.models import ExchangeRate
 
     client = make_client()
-    booking = Booking.objects.create(
+    booking = make_booking(
         client=client,
         tour_departure=make_departure(),
         num_participants=1,
         total_amount=Decimal("90000.00"),
         currency="KZT",
     )
-    Payment.objects.create(
+    make_payment(
         booking=booking,
         amount=Decimal("45000"),
         currency="KZT",

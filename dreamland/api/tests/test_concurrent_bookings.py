@@ -18,7 +18,6 @@ from django.db import connection
 
 from dreamland.accounts.models import Role, User
 from dreamland.api.services import api_token_create
-from dreamland.bookings.models import Booking
 from dreamland.bookings.selectors import seats_taken
 from dreamland.lib.gunicorn_server import gunicorn_server
 
@@ -36,7 +35,7 @@ def _database_url() -> str:
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_thirty_concurrent_bookings_for_ten_seats_give_ten_201_and_twenty_409(
-    make_client, make_departure
+    make_client, make_departure, make_booking
 ):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (row locks across gunicorn workers)")
@@ -46,7 +45,7 @@ def test_thirty_concurrent_bookings_for_ten_seats_give_ten_201_and_twenty_409(
     )
     token = api_token_create(user=admin)[1]
     departure = make_departure(capacity=12)
-    Booking.objects.create(client=make_client(), tour_departure=departure, num_participants=2)
+    make_booking(tour_departure=departure, num_participants=2)
     clients = [make_client() for _ in range(REQUESTS)]
 
     env = {

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from dreamland.bookings.models import Booking
-from dreamland.leads.models import Lead, LeadStatus
+from dreamland.leads.models import LeadStatus
 
 
-def _full_departure(make_departure, make_client):
+def _full_departure(make_departure, make_booking):
     departure = make_departure(departure_date=date(2026, 12, 5), capacity=1)
-    Booking.objects.create(client=make_client(), tour_departure=departure, num_participants=1)
+    make_booking(tour_departure=departure, num_participants=1)
     return departure
 
 
 def test_no_seats_left_is_english_without_accept_language(
-    manager, make_client, make_departure, api_as
+    manager, make_client, make_departure, make_booking, api_as
 ):
-    departure = _full_departure(make_departure, make_client)
+    departure = _full_departure(make_departure, make_booking)
     manager.preferred_language = "ru"  # the web UI's language; the API does not follow it
     manager.save(update_fields=["preferred_language"])
     body = {"client_id": make_client().pk, "tour_departure_id": departure.pk, "num_participants": 1}
@@ -31,9 +30,9 @@ def test_no_seats_left_is_english_without_accept_language(
 
 
 def test_no_seats_left_is_russian_for_accept_language_ru(
-    manager, make_client, make_departure, api_as
+    manager, make_client, make_departure, make_booking, api_as
 ):
-    departure = _full_departure(make_departure, make_client)
+    departure = _full_departure(make_departure, make_booking)
     api = api_as(manager)
     api.headers["Accept-Language"] = "ru-RU,ru;q=0.9,en;q=0.8"
     body = {"client_id": make_client().pk, "tour_departure_id": departure.pk, "num_participants": 1}
@@ -46,8 +45,10 @@ def test_no_seats_left_is_russian_for_accept_language_ru(
     assert r["Content-Language"] == "ru"
 
 
-def test_an_illegal_transition_is_explained_in_the_asked_language(manager, make_client, api_as):
-    lead = Lead.objects.create(client=make_client(), status=LeadStatus.QUALIFIED)
+def test_an_illegal_transition_is_explained_in_the_asked_language(
+    manager, make_client, make_lead, api_as
+):
+    lead = make_lead(client=make_client(), status=LeadStatus.QUALIFIED)
     api = api_as(manager)
     r = api.patch(f"/leads/{lead.pk}", {"status": "new"})
     assert r.status_code == 422

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from urllib.parse import quote
 
-from dreamland.bookings.models import Booking
 from dreamland.leads.models import Lead
 from dreamland.messaging.models import Communication
 
@@ -16,14 +15,14 @@ def _ids(response) -> list[int]:
 
 
 def test_leads_bookings_and_messages_filter_by_the_clients_phone_in_any_spelling(
-    manager, make_client, make_departure, api_as
+    manager, make_client, make_departure, make_booking, api_as
 ):
     maria, other = make_client(phone="+77011234567"), make_client()
     departure = make_departure(capacity=10)
     lead = Lead.objects.create(client=maria)
     Lead.objects.create(client=other)
-    booking = Booking.objects.create(client=maria, tour_departure=departure, num_participants=1)
-    Booking.objects.create(client=other, tour_departure=departure, num_participants=1)
+    booking = make_booking(client=maria, tour_departure=departure, num_participants=1)
+    make_booking(client=other, tour_departure=departure, num_participants=1)
     message = Communication.objects.create(
         client=maria, communication_type="whatsapp", direction="inbound", body="hi"
     )

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from dreamland.bookings.models import Booking
+from dreamland.bookings.services import booking_cancel
 from dreamland.tours.models import Tour
 
 
-def test_everyone_reads_tours_and_departures_with_seats(agent, make_client, make_departure, api_as):
+def test_everyone_reads_tours_and_departures_with_seats(
+    agent, make_departure, make_booking, api_as
+):
     departure = make_departure(capacity=10)
-    Booking.objects.create(client=make_client(), tour_departure=departure, num_participants=3)
-    Booking.objects.create(
-        client=make_client(), tour_departure=departure, num_participants=2, status="cancelled"
-    )
+    make_booking(tour_departure=departure, num_participants=3)
+    booking_cancel(booking=make_booking(tour_departure=departure, num_participants=2))
     api = api_as(agent)
     assert api.get("/tours").json()["items"][0]["base_price"] == "45000.00"
     body = api.get(f"/tour-departures?tour_id={departure.tour_id}").json()
@@ -32,19 +32,19 @@ def test_only_admins_write_tours_and_departures(agent, manager, admin_user, api_
     assert Tour.objects.get(pk=tour_id).active is False
 
 
-def test_capacity_below_seats_taken_is_409(admin_user, make_client, make_departure, api_as):
+def test_capacity_below_seats_taken_is_409(admin_user, make_departure, make_booking, api_as):
     departure = make_departure(capacity=5)
-    Booking.objects.create(client=make_client(), tour_departure=departure, num_participants=4)
+    make_booking(tour_departure=departure, num_participants=4)
     r = api_as(admin_user).patch(f"/tour-departures/{departure.pk}", {"capacity": 3})
     assert r.status_code == 409
 
 
 def test_the_departure_list_counts_seats_without_a_query_per_departure(
-    agent, make_client, make_departure, api_as, django_assert_max_num_queries
+    agent, make_departure, make_booking, api_as, django_assert_max_num_queries
 ):
     for _ in range(6):
         departure = make_departure(capacity=5)
-        Booking.objects.create(client=make_client(), tour_departure=departure, num_participants=2)
+        make_booking(tour_departure=departure, num_participants=2)
     api = api_as(agent)
     with django_assert_max_num_queries(4):
         body = api.get("/tour-departures").json()

@@ -51,14 +51,18 @@ def test_it_refuses_more_than_the_seats_left_with_a_clear_message(
 def test_it_says_no_seats_left_when_the_departure_is_full(make_client, make_tour, make_departure):
     departure = make_departure(tour=make_tour(name="Kolsai Lakes"), capacity=1)
     booking_create(client=make_client(), tour_departure=departure, num_participants=1)
-    with pytest.raises(NoSeatsLeft, match=r"^No seats left on Kolsai Lakes, "):
+    with pytest.raises(NoSeatsLeft, match=r"^No seats left on Kolsai Lakes, ") as exc:
         booking_create(client=make_client(), tour_departure=departure, num_participants=1)
+    assert (exc.value.code, exc.value.field) == ("no_seats", "num_participants")
+    assert seats_taken(departure) == 1
 
 
 def test_a_departure_without_any_capacity_sells_nothing(make_client, make_tour, make_departure):
     departure = make_departure(tour=make_tour(capacity=None))
-    with pytest.raises(NoSeatsLeft):
+    with pytest.raises(NoSeatsLeft) as exc:
         booking_create(client=make_client(), tour_departure=departure, num_participants=1)
+    assert exc.value.code == "no_seats"
+    assert seats_taken(departure) == 0
 
 
 def test_it_keeps_an_explicit_total_and_currency(make_client, make_departure):

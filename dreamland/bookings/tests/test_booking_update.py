@@ -43,8 +43,9 @@ def test_resizing_beyond_the_seats_left_is_refused_and_changes_nothing(make_clie
     departure = make_departure(capacity=4)
     booking = booking_create(client=make_client(), tour_departure=departure, num_participants=2)
     booking_create(client=make_client(), tour_departure=departure, num_participants=1)
-    with pytest.raises(NoSeatsLeft, match=r"Only 3 seats left on .*; 4 requested"):
+    with pytest.raises(NoSeatsLeft, match=r"Only 3 seats left on .*; 4 requested") as exc:
         booking_update(booking=booking, num_participants=4)
+    assert exc.value.code == "no_seats"
     booking.refresh_from_db()
     assert booking.num_participants == 2
     assert seats_taken(departure) == 3
@@ -71,8 +72,9 @@ def test_moving_to_another_departure_checks_its_seats_and_reprices(
     assert seats_taken(old) == 0
     assert seats_taken(new) == 2
     other = booking_create(client=make_client(), tour_departure=old, num_participants=1)
-    with pytest.raises(NoSeatsLeft):
+    with pytest.raises(NoSeatsLeft) as exc:
         booking_update(booking=other, tour_departure=new)
+    assert exc.value.code == "no_seats"
     other.refresh_from_db()
     assert other.tour_departure_id == old.pk
 
@@ -82,8 +84,11 @@ def test_a_cancelled_booking_cannot_be_changed(make_client, make_departure):
         client=make_client(), tour_departure=make_departure(), num_participants=1
     )
     booking_cancel(booking=booking)
-    with pytest.raises(RuleViolation, match="cancelled booking cannot be changed"):
+    with pytest.raises(RuleViolation, match="cancelled booking cannot be changed") as exc:
         booking_update(booking=booking, num_participants=2)
+    assert exc.value.code == "booking_closed"
+    booking.refresh_from_db()
+    assert (booking.num_participants, booking.status) == (1, BookingStatus.CANCELLED)
 
 
 def test_raising_the_total_above_the_payments_makes_a_paid_booking_confirmed_again(
@@ -114,5 +119,8 @@ def test_a_completed_booking_cannot_be_cancelled(make_client, make_departure):
         client=make_client(), tour_departure=make_departure(), num_participants=1
     )
     type(booking).objects.filter(pk=booking.pk).update(status=BookingStatus.COMPLETED)
-    with pytest.raises(RuleViolation, match="completed booking cannot be cancelled"):
+    with pytest.raises(RuleViolation, match="completed booking cannot be cancelled") as exc:
         booking_cancel(booking=booking)
+    assert exc.value.code == "booking_closed"
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.COMPLETED

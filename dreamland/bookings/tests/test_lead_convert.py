@@ -56,16 +56,21 @@ def test_a_stale_lead_object_still_converts_only_once(make_client, make_departur
     lead = lead_create(client=make_client(), auto_assign=False)
     stale = Lead.objects.get(pk=lead.pk)
     lead_convert(lead=lead, tour_departure=make_departure(), num_participants=1)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         lead_convert(lead=stale, tour_departure=make_departure(), num_participants=1)
+    assert exc.value.code == "already_converted"
+    assert Booking.objects.count() == 1
 
 
 def test_a_lost_lead_cannot_convert(make_client, make_departure):
     lead = lead_create(client=make_client(), auto_assign=False)
     lead_transition(lead=lead, status="lost")
-    with pytest.raises(RuleViolation, match="is lost and cannot be converted"):
+    with pytest.raises(RuleViolation, match="is lost and cannot be converted") as exc:
         lead_convert(lead=lead, tour_departure=make_departure(), num_participants=1)
+    assert exc.value.code == "illegal_transition"
     assert not Booking.objects.exists()
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.LOST
 
 
 def test_no_seats_leaves_the_lead_open_and_no_booking(make_client, make_departure):
@@ -73,8 +78,9 @@ def test_no_seats_leaves_the_lead_open_and_no_booking(make_client, make_departur
     booking_create(client=make_client(), tour_departure=departure, num_participants=2)
     lead = lead_create(client=make_client(), auto_assign=False)
     lead_transition(lead=lead, status="quoted")
-    with pytest.raises(NoSeatsLeft):
+    with pytest.raises(NoSeatsLeft) as exc:
         lead_convert(lead=lead, tour_departure=departure, num_participants=1)
+    assert exc.value.code == "no_seats"
     lead.refresh_from_db()
     assert lead.status == LeadStatus.QUOTED
     assert not Booking.objects.filter(lead=lead).exists()

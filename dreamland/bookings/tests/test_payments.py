@@ -93,8 +93,9 @@ def test_illegal_payment_status_changes_are_refused(booking, start, target):
     )
     Payment.objects.filter(pk=payment.pk).update(status=start)
     payment.refresh_from_db()
-    with pytest.raises(RuleViolation, match=f"A {start} payment cannot become {target}"):
+    with pytest.raises(RuleViolation, match=f"A {start} payment cannot become {target}") as exc:
         payment_set_status(payment=payment, status=target)
+    assert exc.value.code == "illegal_transition"
     payment.refresh_from_db()
     assert payment.status == start
 
@@ -139,7 +140,7 @@ def test_euros_into_a_dollar_booking_go_through_tenge(make_client, make_departur
 
 def test_a_payment_without_a_rate_is_refused_never_taken_one_to_one(booking):
     ExchangeRate.objects.create(currency="USD", date=date(2026, 11, 1), rate=Decimal("500"))
-    with pytest.raises(MissingExchangeRate, match="No exchange rate for USD on 2026-11-20"):
+    with pytest.raises(MissingExchangeRate, match="No exchange rate for USD on 2026-11-20") as exc:
         payment_create(
             booking=booking,
             amount=Decimal("100"),
@@ -147,6 +148,7 @@ def test_a_payment_without_a_rate_is_refused_never_taken_one_to_one(booking):
             payment_date=date(2026, 11, 20),
             payment_method="cash",
         )
+    assert exc.value.code == "missing_exchange_rate"
     assert not Payment.objects.exists()
 
 
@@ -171,8 +173,10 @@ def test_bad_payment_input_is_a_field_error_and_writes_nothing(booking, fields, 
 
 def test_a_cancelled_booking_takes_no_completed_payment(booking):
     booking_cancel(booking=booking)
-    with pytest.raises(RuleViolation, match="cancelled booking takes no payments"):
+    with pytest.raises(RuleViolation, match="cancelled booking takes no payments") as exc:
         payment_create(booking=booking, amount=Decimal("10"), payment_method="cash")
+    assert exc.value.code == "booking_closed"
+    assert not Payment.objects.exists()
 
 
 def test_editing_the_amount_updates_the_status(booking):

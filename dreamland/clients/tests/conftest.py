@@ -1,5 +1,5 @@
-"""Factories for the client pages' tests: a client with a history of leads, bookings, payments
-and messages."""
+"""A client's history for the client pages' tests, built through the services (the root
+conftest's factories): leads converted to bookings, a completed payment each, messages."""
 
 from __future__ import annotations
 
@@ -10,45 +10,33 @@ from typing import Any
 
 import pytest
 
-from dreamland.bookings.models import Booking, Payment
-from dreamland.leads.models import Lead
+from dreamland.bookings.conversion import lead_convert
 from dreamland.messaging.models import Communication
 
 
 @pytest.fixture
-def make_lead(db: None) -> Callable[..., Lead]:
-    def make(client: Any, **fields: Any) -> Lead:
-        fields.setdefault("source", "manual")
-        return Lead.objects.create(client=client, **fields)
-
-    return make
-
-
-@pytest.fixture
 def make_history(
-    make_departure: Callable[..., Any], make_lead: Callable[..., Lead]
+    make_departure: Callable[..., Any],
+    make_lead: Callable[..., Any],
+    make_payment: Callable[..., Any],
 ) -> Callable[..., None]:
-    """`n` leads, bookings with a completed payment each, and messages for `client`."""
+    """`n` won leads, each with a 100 000 ₸ booking paid 40 000 ₸, and `n` messages."""
 
     def make(client: Any, n: int, agent: Any = None) -> None:
-        departure = make_departure(capacity=10 * n + 10)
+        departure = make_departure(capacity=n + 10)
         for i in range(n):
-            lead = make_lead(client, assigned_agent=agent, status="won")
-            booking = Booking.objects.create(
-                client=client,
+            lead = make_lead(client=client, assigned_agent=agent, auto_assign=False)
+            booking = lead_convert(
                 lead=lead,
                 tour_departure=departure,
                 num_participants=1,
                 total_amount=Decimal("100000.00"),
                 currency="KZT",
             )
-            Payment.objects.create(
+            make_payment(
                 booking=booking,
                 amount=Decimal("40000.00"),
-                currency="KZT",
                 payment_date=date.today() - timedelta(days=i),
-                payment_method="cash",
-                status="completed",
             )
             Communication.objects.create(
                 client=client,

@@ -15,9 +15,11 @@ import pytest
 from playwright.sync_api import expect
 
 from dreamland.accounts.models import User
-from dreamland.bookings.models import Booking, Payment
+from dreamland.bookings.conversion import lead_convert
+from dreamland.bookings.services import payment_create
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead
+from dreamland.leads.services import lead_create, lead_transition
 from dreamland.messaging.models import Communication
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,27 +29,15 @@ def _history(client: Client, agent: User, make_departure: Callable[..., Any]) ->
     departure = make_departure(departure_date=date.today() + timedelta(days=20))
     departure.tour.name = "Кольсайские озёра и Чарынский каньон"
     departure.tour.save(update_fields=["name"])
-    old = Lead.objects.create(client=client, source="whatsapp", status="won", assigned_agent=agent)
-    booking = Booking.objects.create(
-        client=client,
-        lead=old,
-        tour_departure=departure,
-        num_participants=2,
-        total_amount=Decimal("250000.00"),
-        currency="KZT",
+    old = lead_create(client=client, source="whatsapp", assigned_agent=agent)
+    booking = lead_convert(
+        lead=old, tour_departure=departure, num_participants=2, total_amount=Decimal("250000")
     )
-    Payment.objects.create(
-        booking=booking,
-        amount=Decimal("100000.00"),
-        currency="KZT",
-        payment_date=date.today(),
-        payment_method="kaspi",
-        status="completed",
-    )
-    Lead.objects.create(client=client, source="manual", status="lost", assigned_agent=agent)
-    lead = Lead.objects.create(
-        client=client, source="whatsapp", status="contacted", assigned_agent=agent
-    )
+    payment_create(booking=booking, amount=Decimal("100000.00"), payment_method="kaspi")
+    lost = lead_create(client=client, source="manual", assigned_agent=agent)
+    lead_transition(lead=lost, status="lost")
+    lead = lead_create(client=client, source="whatsapp", assigned_agent=agent)
+    lead_transition(lead=lead, status="contacted")
     for direction, body in (
         ("inbound", "Здравствуйте! Хотим на Кольсай вдвоём, есть места на субботу?"),
         ("outbound", "Добрый день! Да, есть. Стоимость 125 000 ₸ с человека."),

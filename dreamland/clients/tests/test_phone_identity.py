@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
+from dreamland.bookings.conversion import lead_convert
 from dreamland.bookings.models import Booking
 from dreamland.clients.models import Client
 from dreamland.clients.services import (
@@ -16,7 +17,7 @@ from dreamland.clients.services import (
     client_find_by_phone,
     client_find_or_create,
 )
-from dreamland.leads.models import Lead, LeadStatus
+from dreamland.leads.models import Lead
 
 SPELLINGS = ["8 (701) 123-45-67", "+7 701 123 4567", "87011234567", "77011234567"]
 
@@ -97,23 +98,19 @@ def test_the_database_rejects_a_bad_enum_value_even_bypassing_validation(
 
 @pytest.mark.django_db
 def test_maria_returns_after_two_years_as_the_same_client_with_two_leads_and_two_bookings(
-    make_tour: Any, make_departure: Any
+    make_tour: Any, make_departure: Any, make_lead: Any
 ) -> None:
     altai = make_tour(name="Altai Mountains")
     charyn = make_tour(name="Charyn Canyon")
     # Year 1: inquiry about Altai, converted.
     maria, _ = client_find_or_create(phone="+7 701 234 5670", name="Maria")
-    lead1 = Lead.objects.create(client=maria, tour_interest=altai, status=LeadStatus.WON)
-    Booking.objects.create(
-        client=maria, lead=lead1, tour_departure=make_departure(tour=altai), num_participants=2
-    )
+    lead1 = make_lead(client=maria, tour_interest=altai)
+    lead_convert(lead=lead1, tour_departure=make_departure(tour=altai), num_participants=2)
     # Year 2: she writes from WhatsApp (wa_id spelling) about Charyn.
     again, created = client_find_or_create(phone="77012345670", name="Мария")
     assert (again.pk, created) == (maria.pk, False)
-    lead2 = Lead.objects.create(client=again, tour_interest=charyn)
-    Booking.objects.create(
-        client=again, lead=lead2, tour_departure=make_departure(tour=charyn), num_participants=1
-    )
+    lead2 = make_lead(client=again, tour_interest=charyn)
+    lead_convert(lead=lead2, tour_departure=make_departure(tour=charyn), num_participants=1)
     assert Client.objects.count() == 1
     assert maria.leads.count() == 2
     assert maria.bookings.count() == 2

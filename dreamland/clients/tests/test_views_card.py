@@ -51,7 +51,7 @@ def test_another_agents_client_is_404(
     agent: User, other_agent: User, make_client: Callable[..., Any], make_lead: Callable[..., Any]
 ) -> None:
     client = make_client()
-    make_lead(client, assigned_agent=other_agent)
+    make_lead(client=client, assigned_agent=other_agent)
     assert _as(agent).get(f"/clients/{client.pk}/").status_code == 404
     assert _as(other_agent).get(f"/clients/{client.pk}/").status_code == 200
 
@@ -76,7 +76,7 @@ def test_managers_and_admins_see_every_card(
 ) -> None:
     user = request.getfixturevalue(persona)
     client = make_client()
-    make_lead(client, assigned_agent=other_agent)
+    make_lead(client=client, assigned_agent=other_agent)
     response = _as(user).get(f"/clients/{client.pk}/")
     assert response.status_code == 200
     assert "Daniyar Agent" in response.content.decode()

@@ -99,7 +99,7 @@ def test_the_profile_of_another_agents_client_is_404(
     agent: User, other_agent: User, make_client: Callable[..., Any], make_lead: Callable[..., Any]
 ) -> None:
     client = make_client()
-    make_lead(client, assigned_agent=other_agent)
+    make_lead(client=client, assigned_agent=other_agent)
     response = _as(agent).post(f"/clients/{client.pk}/profile/", _profile(client, name="X"))
     assert response.status_code == 404
 
@@ -126,7 +126,7 @@ def test_a_legal_move_answers_the_panel(
     agent: User, make_client: Callable[..., Any], make_lead: Callable[..., Any]
 ) -> None:
     client = make_client()
-    lead = make_lead(client, assigned_agent=agent)
+    lead = make_lead(client=client, assigned_agent=agent)
     response = _as(agent).post(
         f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "qualified"}, headers=HX
     )
@@ -142,7 +142,7 @@ def test_an_illegal_move_is_a_422_with_the_rules_message(
     agent: User, make_client: Callable[..., Any], make_lead: Callable[..., Any]
 ) -> None:
     client = make_client()
-    lead = make_lead(client, assigned_agent=agent, status="quoted")
+    lead = make_lead(client=client, assigned_agent=agent, status="quoted")
     response = _as(agent).post(
         f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "new"}, headers=HX
     )
@@ -156,7 +156,7 @@ def test_won_is_not_offered_and_refused(
     agent: User, make_client: Callable[..., Any], make_lead: Callable[..., Any]
 ) -> None:
     client = make_client()
-    lead = make_lead(client, assigned_agent=agent)
+    lead = make_lead(client=client, assigned_agent=agent)
     html = _as(agent).get(f"/clients/{client.pk}/").content.decode()
     panel = html.split('id="lead-panel"')[1].split("</section>")[0]
     assert 'value="won"' not in panel
@@ -170,7 +170,7 @@ def test_the_status_of_another_agents_lead_is_404(
     agent: User, other_agent: User, make_client: Callable[..., Any], make_lead: Callable[..., Any]
 ) -> None:
     client = make_client()
-    lead = make_lead(client, assigned_agent=other_agent)
+    lead = make_lead(client=client, assigned_agent=other_agent)
     response = _as(agent).post(
         f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "contacted"}, headers=HX
     )
@@ -181,7 +181,7 @@ def test_a_lead_of_another_client_is_404(
     agent: User, make_client: Callable[..., Any], make_lead: Callable[..., Any]
 ) -> None:
     client, other = make_client(), make_client()
-    lead = make_lead(other, assigned_agent=agent)
+    lead = make_lead(client=other, assigned_agent=agent)
     response = _as(agent).post(
         f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "contacted"}, headers=HX
     )
@@ -192,7 +192,7 @@ def test_without_htmx_a_move_redirects_to_the_card(
     agent: User, make_client: Callable[..., Any], make_lead: Callable[..., Any]
 ) -> None:
     client = make_client()
-    lead = make_lead(client, assigned_agent=agent, status="quoted")
+    lead = make_lead(client=client, assigned_agent=agent, status="quoted")
     http = _as(agent)
     response = http.post(f"/clients/{client.pk}/leads/{lead.pk}/status/", {"status": "new"})
     assert response.status_code == 302
@@ -206,7 +206,7 @@ def test_an_agent_takes_an_unassigned_lead(
     agent: User, make_client: Callable[..., Any], make_lead: Callable[..., Any]
 ) -> None:
     client = make_client()
-    lead = make_lead(client)
+    lead = make_lead(client=client, auto_assign=False)
     html = _as(agent).get(f"/clients/{client.pk}/").content.decode()
     assert "Take this lead" in html
     response = _as(agent).post(
@@ -221,7 +221,7 @@ def test_an_agent_cannot_give_a_lead_to_another_agent(
     agent: User, other_agent: User, make_client: Callable[..., Any], make_lead: Callable[..., Any]
 ) -> None:
     client = make_client()
-    lead = make_lead(client)
+    lead = make_lead(client=client, auto_assign=False)
     response = _as(agent).post(
         f"/clients/{client.pk}/leads/{lead.pk}/assign/", {"agent": other_agent.pk}, headers=HX
     )
@@ -241,7 +241,7 @@ def test_managers_reassign(
 ) -> None:
     user = request.getfixturevalue(persona)
     client = make_client()
-    lead = make_lead(client, assigned_agent=agent)
+    lead = make_lead(client=client, assigned_agent=agent)
     html = _as(user).get(f"/clients/{client.pk}/").content.decode()
     assert 'name="agent"' in html and "Daniyar Agent" in html
     response = _as(user).post(
@@ -256,7 +256,7 @@ def test_an_admin_cannot_be_given_a_lead(
     manager: User, admin_user: User, make_client: Callable[..., Any], make_lead: Callable[..., Any]
 ) -> None:
     client = make_client()
-    lead = make_lead(client)
+    lead = make_lead(client=client, auto_assign=False)
     response = _as(manager).post(
         f"/clients/{client.pk}/leads/{lead.pk}/assign/", {"agent": admin_user.pk}, headers=HX
     )
@@ -275,7 +275,7 @@ def test_the_tour_interest_is_changed(
     make_tour: Callable[..., Any],
 ) -> None:
     client = make_client()
-    lead = make_lead(client, assigned_agent=agent)
+    lead = make_lead(client=client, assigned_agent=agent)
     tour = make_tour(name="Kolsai Lakes")
     response = _as(agent).post(
         f"/clients/{client.pk}/leads/{lead.pk}/tour/", {"tour_interest": tour.pk}, headers=HX
@@ -301,7 +301,7 @@ def test_a_new_lead_for_another_agents_client_is_404(
     agent: User, other_agent: User, make_client: Callable[..., Any], make_lead: Callable[..., Any]
 ) -> None:
     client = make_client()
-    make_lead(client, assigned_agent=other_agent)
+    make_lead(client=client, assigned_agent=other_agent)
     assert _as(agent).post(f"/clients/{client.pk}/leads/new/").status_code == 404
     assert Lead.objects.filter(client=client).count() == 1
 
@@ -317,7 +317,7 @@ def test_the_card_with_an_open_lead_takes_constant_queries(
 ) -> None:
     client = make_client()
     make_history(client, rows)
-    make_lead(client, assigned_agent=manager)
+    make_lead(client=client, assigned_agent=manager)
     http = _as(manager)
     http.get(f"/clients/{client.pk}/")
     # The card's 11, plus the lead panel's tours and assignable staff.
@@ -347,7 +347,7 @@ def test_every_page_and_fragment_of_another_agents_client_is_404(
     make_lead: Callable[..., Any],
 ) -> None:
     client = make_client()
-    lead = make_lead(client, assigned_agent=other_agent)
+    lead = make_lead(client=client, assigned_agent=other_agent)
     url = path.format(c=client.pk, l=lead.pk)
     response = getattr(_as(agent), method)(url, data, headers=HX)
     assert response.status_code == 404

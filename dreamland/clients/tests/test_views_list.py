@@ -43,10 +43,10 @@ def test_an_agent_sees_their_unassigned_and_leadless_clients_only(
     make_client: Callable[..., Any],
     make_lead: Callable[..., Any],
 ) -> None:
-    make_lead(make_client(name="Mine"), assigned_agent=agent)
-    make_lead(make_client(name="Unassigned"))
+    make_lead(client=make_client(name="Mine"), assigned_agent=agent)
+    make_lead(client=make_client(name="Unassigned"), auto_assign=False)
     make_client(name="Walk-in")
-    make_lead(make_client(name="Theirs"), assigned_agent=other_agent)
+    make_lead(client=make_client(name="Theirs"), assigned_agent=other_agent)
     names = _names(_as(agent).get("/clients/"))
     assert sorted(names) == ["Mine", "Unassigned", "Walk-in"]
 
@@ -59,7 +59,7 @@ def test_managers_see_everyone(
     make_client: Callable[..., Any],
     make_lead: Callable[..., Any],
 ) -> None:
-    make_lead(make_client(name="Theirs"), assigned_agent=other_agent)
+    make_lead(client=make_client(name="Theirs"), assigned_agent=other_agent)
     make_client(name="Walk-in")
     names = _names(_as(request.getfixturevalue(persona)).get("/clients/"))
     assert sorted(names) == ["Theirs", "Walk-in"]
@@ -98,8 +98,8 @@ def test_filters_by_lead_status_and_owner(
     make_client: Callable[..., Any],
     make_lead: Callable[..., Any],
 ) -> None:
-    make_lead(make_client(name="Quoted"), status="quoted", assigned_agent=agent)
-    make_lead(make_client(name="New"), status="new")
+    make_lead(client=make_client(name="Quoted"), status="quoted", assigned_agent=agent)
+    make_lead(client=make_client(name="New"), status="new", auto_assign=False)
     make_client(name="Walk-in")
     http = _as(manager)
     assert _names(http.get("/clients/", {"status": "quoted"})) == ["Quoted"]
@@ -113,8 +113,8 @@ def test_filters_by_lead_status_and_owner(
 def test_an_agent_filters_their_own(
     agent: User, make_client: Callable[..., Any], make_lead: Callable[..., Any]
 ) -> None:
-    make_lead(make_client(name="Mine"), assigned_agent=agent)
-    make_lead(make_client(name="Unassigned"))
+    make_lead(client=make_client(name="Mine"), assigned_agent=agent)
+    make_lead(client=make_client(name="Unassigned"), auto_assign=False)
     assert _names(_as(agent).get("/clients/", {"owner": "mine"})) == ["Mine"]
 
 
@@ -148,7 +148,7 @@ def test_the_list_takes_the_same_queries_for_1_or_50_rows(
 ) -> None:
     for _ in range(rows):
         client = make_client()
-        make_lead(client, assigned_agent=agent)
+        make_lead(client=client, assigned_agent=agent)
         make_history(client, 1, agent=agent)
     http = _as(agent)
     http.get("/clients/")

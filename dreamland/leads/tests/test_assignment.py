@@ -55,8 +55,9 @@ def test_an_inactive_user_cannot_be_assigned(make_client, agent, other_agent):
     lead = lead_create(client=make_client(), assigned_agent=agent)
     other_agent.is_active = False
     other_agent.save()
-    with pytest.raises(RuleViolation, match="cannot be assigned leads"):
+    with pytest.raises(RuleViolation, match="cannot be assigned leads") as exc:
         lead_assign(lead=lead, agent=other_agent)
+    assert exc.value.code == "invalid_agent"
     lead.refresh_from_db()
     assert lead.assigned_agent == agent
 
@@ -79,8 +80,11 @@ def test_lead_update_sets_interest_and_applies_the_status_rules(make_client, mak
     lead = lead_update(lead=lead, tour_interest=tour, status="contacted", assigned_agent=agent)
     lead.refresh_from_db()
     assert (lead.tour_interest, lead.status, lead.assigned_agent) == (tour, "contacted", agent)
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation) as exc:
         lead_update(lead=lead, status="new")
+    assert exc.value.code == "illegal_transition"
+    lead.refresh_from_db()
+    assert lead.status == "contacted"
 
 
 def test_lead_update_refuses_unknown_fields_and_sources(make_client):

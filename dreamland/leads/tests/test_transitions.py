@@ -60,8 +60,9 @@ def test_any_open_lead_can_be_lost(make_client, start):
 @pytest.mark.parametrize("start", ["new", "contacted", "qualified", "quoted"])
 def test_won_is_reached_only_by_conversion(make_client, start):
     lead = _lead(make_client, start)
-    with pytest.raises(RuleViolation, match="only by converting it to a booking"):
+    with pytest.raises(RuleViolation, match="only by converting it to a booking") as exc:
         lead_transition(lead=lead, status=LeadStatus.WON)
+    assert exc.value.code == "illegal_transition"
     lead.refresh_from_db()
     assert lead.status == start
 
@@ -73,8 +74,9 @@ def test_won_and_lost_are_final(make_client, final, target):
     if target == final:
         assert lead_transition(lead=lead, status=target).status == final
         return
-    with pytest.raises(RuleViolation, match=f"is {final}: won and lost leads are final"):
+    with pytest.raises(RuleViolation, match=f"is {final}: won and lost leads are final") as exc:
         lead_transition(lead=lead, status=target)
+    assert exc.value.code == "illegal_transition"
     lead.refresh_from_db()
     assert lead.status == final
 

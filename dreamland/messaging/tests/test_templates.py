@@ -69,15 +69,20 @@ def test_placeholders_must_match_the_variables(content: str, variables: list[str
 
 def test_the_same_name_and_language_twice_is_a_conflict() -> None:
     _booking()
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         _booking()
+    assert (exc.value.code, exc.value.field) == ("template_taken", "name")
+    assert WhatsAppTemplate.objects.count() == 1
     assert _booking(language="en").language == "en"
 
 
 def test_update_checks_the_placeholders_again() -> None:
     template = _booking()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         template_update(template=template, content="Only {{1}}")
+    assert "variables" in exc.value.message_dict
+    template.refresh_from_db()
+    assert template.content != "Only {{1}}"
     template_update(
         template=template, content="Only {{1}}", variables=["customer_name"], category="marketing"
     )
@@ -115,5 +120,6 @@ def test_the_translation_follows_the_client_then_russian_then_any(make_client: A
     assert template_for_client(name="booking_confirmation", client=unknown) == ru
     template_update(template=ru, active=False)
     assert template_for_client(name="booking_confirmation", client=unknown).language == "en"
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation) as exc:
         template_for_client(name="missing", client=unknown)
+    assert exc.value.code == "template_missing"

@@ -28,7 +28,7 @@ def test_convert_uses_the_last_rate_within_a_week_and_no_older():
     assert convert(Decimal("1"), "EUR", "KZT", date(2026, 11, 27)) == Decimal("600.00")
     with pytest.raises(MissingExchangeRate) as exc:
         convert(Decimal("1"), "EUR", "KZT", date(2026, 11, 28))
-    assert exc.value.status_code == 422
+    assert (exc.value.status_code, exc.value.code) == (422, "missing_exchange_rate")
     assert str(exc.value).startswith("No exchange rate for EUR on 2026-11-28")
     with pytest.raises(MissingExchangeRate):
         convert(Decimal("1"), "EUR", "KZT", date(2026, 11, 19))

@@ -50,8 +50,9 @@ def test_lowering_a_tours_capacity_checks_the_departures_that_inherit_it(tour, m
     own = departure_create(tour=tour, departure_date=date(2026, 12, 8), capacity=20)
     booking_create(client=make_client(), tour_departure=inheriting, num_participants=7)
     booking_create(client=make_client(), tour_departure=own, num_participants=15)
-    with pytest.raises(Conflict, match="Capacity 6 is below the 7 seats"):
+    with pytest.raises(Conflict, match="Capacity 6 is below the 7 seats") as exc:
         tour_update(tour=tour, capacity=6)
+    assert exc.value.code == "capacity_below_booked"
     tour.refresh_from_db()
     assert tour.capacity == 10
     assert tour_update(tour=tour, capacity=7).capacity == 7

@@ -28,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "rq_worker serves TASKS_BACKEND=redis; this install uses " + settings.TASKS_BACKEND
             )
-        from dreamland.lib.rq_tasks import redis_connection
+        from dreamland.lib.rq_tasks import redis_connection  # only with the redis backend
 
         connection = redis_connection()
         names = options["queues"] or settings.TASK_QUEUES
