@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("dreamland.tours.urls")),
     path("", include("dreamland.staff_settings.urls")),
     path("", include("dreamland.messaging.urls")),
+    path("", include("dreamland.clients.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("dreamland.api.urls")),
     path("webhooks/", include("dreamland.whatsapp.urls")),

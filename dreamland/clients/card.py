@@ -1,0 +1,127 @@
+"""What the client card shows, read in a fixed number of queries whatever the history's size.
+
+A page-level read above the domain layer (like the views and the API): it composes the leads,
+bookings, payments and messaging selectors, so it lives beside the views rather than in
+`selectors.py` (the apps' domain modules depend one way). Every queryset starts from what the
+viewer may see (`dreamland.api.access`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+
+from dreamland.accounts.models import User
+from dreamland.api.access import visible_leads
+from dreamland.bookings.models import Booking, Payment
+from dreamland.bookings.selectors import (
+    bookings_with_payments,
+    client_bookings,
+    client_payments,
+    with_balances,
+    with_lifetime_values,
+)
+from dreamland.clients.models import Client
+from dreamland.clients.selectors import Cursor
+from dreamland.leads.models import OPEN_STATUSES, Lead
+from dreamland.messaging.models import Communication
+
+TIMELINE_SIZE = 30
+
+
+def card_leads(*, user: User, client: Client) -> list[Lead]:
+    """The client's leads the viewer may see, newest first, with agent, tour and booking."""
+    return list(
+        visible_leads(user)
+        .filter(client=client)
+        .select_related("assigned_agent", "tour_interest", "booking")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def current_lead(leads: Sequence[Lead]) -> Lead | None:
+    """The most recent open lead (created_at, pk) of a `card_leads` list: the rule of
+    `leads.selectors.lead_open_for_client`, applied to the rows already loaded."""
+    return next((lead for lead in leads if lead.status in OPEN_STATUSES), None)
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    rows: list[Communication]
+    older: str | None  # cursor of the next older page
+
+
+def client_timeline(
+    *, client: Client, before: Cursor | None = None, size: int = TIMELINE_SIZE
+) -> TimelinePage:
+    """The client's last `size` communications of every channel (before `before`), newest first.
+
+    One query on the index (client_id, created_at DESC); one row more tells whether older ones
+    exist.
+    """
+    qs = Communication.objects.filter(client=client).select_related("sent_by")
+    if before is not None:
+        qs = qs.filter(
+            Q(created_at__lt=before.created_at) | Q(created_at=before.created_at, pk__lt=before.pk)
+        )
+    rows = list(qs.order_by("-created_at", "-pk")[: size + 1])
+    older = (
+        Cursor(rows[size - 1].created_at, rows[size - 1].pk).encode() if len(rows) > size else None
+    )
+    return TimelinePage(rows=rows[:size], older=older)
+
+
+@dataclass(frozen=True)
+class ClientCard:
+    client: Client
+    leads: list[Lead]
+    lead: Lead | None
+    bookings: Sequence[Booking]
+    payments: list[Payment]
+    lifetime_value: Decimal | None  # None: a payment's exchange rate is missing
+    currency: str
+    timeline: TimelinePage
+
+
+def client_card(*, user: User, client: Client, before: Cursor | None = None) -> ClientCard:
+    """Everything on the card; lifetime value in the viewer's `preferred_currency`."""
+    leads = card_leads(user=user, client=client)
+    bookings = with_balances(list(bookings_with_payments(client_bookings(client))))
+    currency = user.preferred_currency or "KZT"
+    (valued,) = with_lifetime_values([client], currency)
+    return ClientCard(
+        client=client,
+        leads=leads,
+        lead=current_lead(leads),
+        bookings=bookings,
+        payments=list(client_payments(client)),
+        lifetime_value=valued.lifetime_value,  # type: ignore[attr-defined]
+        currency=currency,
+        timeline=client_timeline(client=client, before=before),
+    )
+
+
+def with_open_leads(*, user: User, clients: Sequence[Client]) -> Sequence[Client]:
+    """Set `open_leads` (visible to the viewer, newest first, agent loaded) on a list page's
+    clients: one query for the page."""
+    prefetch_related_objects(
+        list(clients),
+        Prefetch(
+            "leads",
+            queryset=_open_leads(user),
+            to_attr="open_leads",
+        ),
+    )
+    return clients
+
+
+def _open_leads(user: User) -> QuerySet[Lead]:
+    return (
+        visible_leads(user)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("assigned_agent", "tour_interest")
+        .order_by("-created_at", "-pk")
+    )
