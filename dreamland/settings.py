@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "dreamland.leads",
     "dreamland.bookings",
     "dreamland.money",
+    "dreamland.audit",
     "dreamland.messaging",
     "dreamland.whatsapp",
     "dreamland.api",

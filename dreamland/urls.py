@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("dreamland.staff_settings.urls")),
     path("", include("dreamland.messaging.urls")),
     path("", include("dreamland.clients.urls")),
+    path("", include("dreamland.leads.urls")),
+    path("", include("dreamland.bookings.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("dreamland.api.urls")),
     path("webhooks/", include("dreamland.whatsapp.urls")),

@@ -12,8 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dreamland.accounts.models import User
+from dreamland.audit.services import audit_record
 from dreamland.bookings.models import Booking
 from dreamland.bookings.services import booking_create
+from dreamland.leads.board import board_counts_changed
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadStatus
 from dreamland.lib.choices import choice_name
 from dreamland.lib.errors import Conflict, RuleViolation
@@ -56,11 +58,15 @@ def lead_convert(
                     lead=locked,
                     total_amount=total_amount,
                     currency=currency,
+                    actor=actor,
                 )
         except IntegrityError:
             raise _already_converted(locked) from None
+        before = locked.status
         locked.status = LeadStatus.WON
         locked.save(update_fields=["status", "updated_at"])
+        audit_record(obj=locked, changes={"status": (before, LeadStatus.WON)}, actor=actor)
+        board_counts_changed()
         lead.status = LeadStatus.WON
         return booking
 

@@ -152,3 +152,33 @@ class Payment(TimestampedModel):
 
     def __str__(self) -> str:
         return gettext("Payment #%(id)s") % {"id": self.pk}
+
+
+class Traveller(TimestampedModel):
+    """`travellers`: a person a booking covers (SPEC §2), at most one per participant.
+
+    Only the name is required; the birth date and the travel document with its expiry are
+    filled in when the trip needs them. Written by `dreamland.bookings.travellers`.
+    """
+
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, related_name="travellers", verbose_name=_("booking")
+    )
+    full_name = models.CharField(_("full name"), max_length=255)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    document_number = models.CharField(
+        _("document number"), max_length=64, blank=True, default="", db_default=""
+    )
+    document_expiry = models.DateField(_("document valid until"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0, db_default=0)
+
+    class Meta:
+        db_table = "travellers"
+        verbose_name = _("traveller")
+        verbose_name_plural = _("travellers")
+        ordering = ["booking", "position", "pk"]
+        # The booking's travellers in order (booking page, the departure's manifest).
+        indexes = [models.Index(fields=["booking", "position"], name="travellers_booking_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name

@@ -123,12 +123,17 @@ def bookings_with_payments(qs: QuerySet[Booking]) -> QuerySet[Booking]:
     )
 
 
-def booking_money(booking: Booking, *, payments: Iterable[Payment] | None = None) -> BookingMoney:
+def booking_money(
+    booking: Booking,
+    *,
+    payments: Iterable[Payment] | None = None,
+    rates: RateBook | None = None,
+) -> BookingMoney:
     """Each completed payment converted to the booking's currency at its payment date's rate.
 
     Uses `payments`, else the `completed_payments` a `bookings_with_payments` page prefetched,
     else one query. Raises `MissingExchangeRate` when a foreign-currency payment has no rate for
-    its date.
+    its date. `rates` (a page's `RateBook`, see `page_rates`) saves the rates query.
     """
     if payments is None:
         payments = getattr(booking, "completed_payments", None)
@@ -139,7 +144,9 @@ def booking_money(booking: Booking, *, payments: Iterable[Payment] | None = None
     paid = ZERO
     if done:
         dates = [p.payment_date or timezone.localdate() for p in done]
-        book = RateBook([currency, *(p.currency or currency for p in done)], min(dates), max(dates))
+        book = rates or RateBook(
+            [currency, *(p.currency or currency for p in done)], min(dates), max(dates)
+        )
         for p, on_date in zip(done, dates, strict=True):
             paid += book.convert(p.amount, p.currency or currency, currency, on_date)
     total = quantize(booking.total_amount or 0)
@@ -148,14 +155,31 @@ def booking_money(booking: Booking, *, payments: Iterable[Payment] | None = None
     )
 
 
+def page_rates(rows: Iterable[tuple[str | None, Iterable[Payment]]]) -> RateBook:
+    """One `RateBook` for the payments of a page of bookings (`(booking currency, payments)`)."""
+    currencies: set[str] = set()
+    dates = []
+    for currency, payments in rows:
+        currencies.add(currency or "KZT")
+        for p in payments:
+            currencies.add(p.currency or currency or "KZT")
+            dates.append(p.payment_date or timezone.localdate())
+    today = timezone.localdate()
+    return RateBook(currencies, min(dates, default=today), max(dates, default=today))
+
+
 def with_balances(bookings: Sequence[Booking]) -> Sequence[Booking]:
     """Set `paid_amount`, `balance_due` (never negative) and `overpayment` on each booking.
 
     A payment without a rate for its date leaves the whole total due (shown, never a 500).
+    The rates of the whole page are read in one query.
     """
+    rates = page_rates(
+        [(b.currency, getattr(b, "completed_payments", None) or []) for b in bookings]
+    )
     for booking in bookings:
         try:
-            money = booking_money(booking)
+            money = booking_money(booking, rates=rates)
             paid, due, over = money.paid, max(money.balance_due, ZERO), money.overpayment
         except MissingExchangeRate:
             paid, due, over = ZERO, quantize(booking.total_amount or 0), ZERO

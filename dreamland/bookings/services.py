@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from dreamland.audit.services import audit_record, audit_value
 from dreamland.bookings.models import (
     Booking,
     BookingStatus,
@@ -27,6 +28,7 @@ from dreamland.bookings.models import (
     PaymentStatus,
 )
 from dreamland.bookings.selectors import booking_money, seats_taken
+from dreamland.bookings.travellers import check_travellers_fit
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead
 from dreamland.lib.choices import Currency, choice_name, choose_one_of
@@ -115,7 +117,7 @@ def _default_total(departure: TourDeparture, num_participants: int) -> Decimal:
     return quantize(price * num_participants)
 
 
-def _refresh_status(booking: Booking) -> None:
+def _refresh_status(booking: Booking, actor: Any = None) -> None:
     """`paid` once converted completed payments cover the total; back to `confirmed` otherwise.
 
     Call while holding the booking's row lock. Cancelled and completed bookings keep their status.
@@ -124,6 +126,7 @@ def _refresh_status(booking: Booking) -> None:
         return
     wanted = BookingStatus.PAID if booking_money(booking).is_covered else BookingStatus.CONFIRMED
     if booking.status != wanted:
+        audit_record(obj=booking, changes={"status": (booking.status, wanted)}, actor=actor)
         booking.status = wanted
         booking.save(update_fields=["status", "updated_at"])
 
@@ -139,6 +142,7 @@ def booking_create(
     lead: Lead | None = None,
     total_amount: Decimal | None = None,
     currency: str | None = None,
+    actor: Any = None,
 ) -> Booking:
     """Book seats on a departure; `NoSeatsLeft` (409, code `no_seats`) when they are not there.
 
@@ -162,7 +166,7 @@ def booking_create(
         if total_amount is None:
             total_amount = _default_total(departure, num_participants)
             currency = departure.effective_currency
-        return Booking.objects.create(
+        booking = Booking.objects.create(
             client=client,
             lead=lead,
             tour_departure=departure,
@@ -171,6 +175,8 @@ def booking_create(
             currency=currency or departure.effective_currency,
             status=BookingStatus.CONFIRMED,
         )
+        audit_record(obj=booking, changes={"status": (None, booking.status)}, actor=actor)
+        return booking
 
 
 def _lock_booking(booking: Booking) -> Booking:
@@ -184,6 +190,7 @@ def booking_update(
     tour_departure: TourDeparture | None = None,
     total_amount: Decimal | None = None,
     currency: str | None = None,
+    actor: Any = None,
 ) -> Booking:
     """Resize a booking or move it to another departure, re-checking seats on the target.
 
@@ -213,6 +220,7 @@ def booking_update(
                 tour_departure=tour_departure,
                 total_amount=total_amount,
                 currency=currency,
+                actor=actor,
             )
         if locked.status not in ACTIVE_STATUSES:
             raise RuleViolation(
@@ -227,6 +235,8 @@ def booking_update(
         new_count = num_participants if num_participants is not None else locked.num_participants
         assert new_count is not None
         seats_change = new_count != locked.num_participants or target.pk != old_departure.pk
+        if new_count < (locked.num_participants or 0):
+            check_travellers_fit(booking_id=locked.pk, num_participants=new_count)
         if seats_change:
             _check_seats(target, new_count, exclude_booking_id=locked.pk)
 
@@ -236,6 +246,11 @@ def booking_update(
             == quantize(old_departure.effective_price * (locked.num_participants or 0))
             and locked.currency == old_departure.effective_currency
         )
+        before = {
+            "num_participants": locked.num_participants,
+            "tour_departure": str(old_departure),
+            "total_amount": audit_value(locked.total_amount, locked.currency),
+        }
         fields = ["updated_at"]
         if seats_change:
             locked.num_participants = new_count
@@ -253,11 +268,17 @@ def booking_update(
             locked.currency = target.effective_currency
             fields += ["total_amount", "currency"]
         locked.save(update_fields=fields)
-        _refresh_status(locked)
+        after = {
+            "num_participants": locked.num_participants,
+            "tour_departure": str(target),
+            "total_amount": audit_value(locked.total_amount, locked.currency),
+        }
+        audit_record(obj=locked, changes={k: (before[k], after[k]) for k in before}, actor=actor)
+        _refresh_status(locked, actor)
         return locked
 
 
-def booking_cancel(*, booking: Booking) -> Booking:
+def booking_cancel(*, booking: Booking, actor: Any = None) -> Booking:
     """Cancel a booking, freeing its seats. Cancelling twice is harmless; a completed trip stays."""
     with transaction.atomic():
         locked = _lock_booking(booking)
@@ -267,6 +288,9 @@ def booking_cancel(*, booking: Booking) -> Booking:
             raise RuleViolation(
                 _("A completed booking cannot be cancelled."), code="booking_closed"
             )
+        audit_record(
+            obj=locked, changes={"status": (locked.status, BookingStatus.CANCELLED)}, actor=actor
+        )
         locked.status = BookingStatus.CANCELLED
         locked.save(update_fields=["status", "updated_at"])
         return locked
@@ -275,9 +299,17 @@ def booking_cancel(*, booking: Booking) -> Booking:
 def bookings_complete_past(*, today: date | None = None) -> int:
     """Mark confirmed/paid bookings whose departure date has passed as `completed`; the count."""
     today = today or timezone.localdate()
-    return Booking.objects.filter(
-        status__in=ACTIVE_STATUSES, tour_departure__departure_date__lt=today
-    ).update(status=BookingStatus.COMPLETED, updated_at=timezone.now())
+    with transaction.atomic():
+        due = list(
+            Booking.objects.select_for_update()
+            .filter(status__in=ACTIVE_STATUSES, tour_departure__departure_date__lt=today)
+            .only("pk", "status", "client_id", "lead_id")
+        )
+        for booking in due:
+            audit_record(obj=booking, changes={"status": (booking.status, BookingStatus.COMPLETED)})
+        return Booking.objects.filter(pk__in=[b.pk for b in due]).update(
+            status=BookingStatus.COMPLETED, updated_at=timezone.now()
+        )
 
 
 # --- payments -----------------------------------------------------------------------------------
@@ -306,6 +338,7 @@ def payment_create(
     currency: str | None = None,
     payment_date: date | None = None,
     status: str = PaymentStatus.COMPLETED,
+    actor: Any = None,
 ) -> Payment:
     """Record an instalment; the booking turns `paid` once completed payments cover its total.
 
@@ -333,11 +366,19 @@ def payment_create(
         )
         _clean_payment(payment, locked)
         payment.save()
-        _refresh_status(locked)
+        audit_record(
+            obj=payment,
+            changes={
+                "amount": (None, audit_value(payment.amount, payment.currency)),
+                "status": (None, payment.status),
+            },
+            actor=actor,
+        )
+        _refresh_status(locked, actor)
         return payment
 
 
-def payment_update(*, payment: Payment, **fields: Any) -> Payment:
+def payment_update(*, payment: Payment, actor: Any = None, **fields: Any) -> Payment:
     """Edit a payment (amount, currency, payment_date, payment_method, status) and the booking's status."""
     allowed = {"amount", "currency", "payment_date", "payment_method", "status"}
     reject_unknown_fields(fields, allowed)
@@ -345,6 +386,10 @@ def payment_update(*, payment: Payment, **fields: Any) -> Payment:
     with transaction.atomic():
         booking = _lock_booking(payment.booking)
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        before = {
+            "amount": audit_value(locked.amount, locked.currency),
+            "status": locked.status,
+        }
         if "amount" in fields:
             try:
                 fields["amount"] = quantize(to_decimal(fields["amount"]))
@@ -359,7 +404,10 @@ def payment_update(*, payment: Payment, **fields: Any) -> Payment:
             locked.status = new_status
         _clean_payment(locked, booking)
         locked.save()
-        _refresh_status(booking)
+        locked.booking = booking
+        after = {"amount": audit_value(locked.amount, locked.currency), "status": locked.status}
+        audit_record(obj=locked, changes={k: (before[k], after[k]) for k in before}, actor=actor)
+        _refresh_status(booking, actor)
         return locked
 
 
@@ -378,6 +426,6 @@ def _check_payment_transition(current: str, new: str) -> None:
         )
 
 
-def payment_set_status(*, payment: Payment, status: str) -> Payment:
+def payment_set_status(*, payment: Payment, status: str, actor: Any = None) -> Payment:
     """pending → completed|failed, failed → pending, completed → refunded; refunded is final."""
-    return payment_update(payment=payment, status=status)
+    return payment_update(payment=payment, status=status, actor=actor)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dreamland.lib.models import TimestampedModel, enum_check
@@ -28,6 +28,23 @@ class LeadSource(models.TextChoices):
     WEBSITE = "website", _("Website")
     MANUAL = "manual", _("Manual")
     IMPORT = "import", _("Import")
+
+
+class LostReason(TimestampedModel):
+    """`lost_reasons`: the editable list a lost lead's reason is chosen from (admins edit it)."""
+
+    name = models.CharField(pgettext_lazy("of a thing", "name"), max_length=120, unique=True)
+    active = models.BooleanField(_("active"), default=True, db_default=True)
+    position = models.PositiveIntegerField(_("position"), default=0, db_default=0)
+
+    class Meta:
+        db_table = "lost_reasons"
+        verbose_name = _("lost reason")
+        verbose_name_plural = _("lost reasons")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Lead(TimestampedModel):
@@ -70,6 +87,15 @@ class Lead(TimestampedModel):
         _("unread messages"), default=0, db_default=0, null=True
     )
     last_message_at = models.DateTimeField(_("last message at"), null=True, blank=True)
+    # Beside the ERD's columns: why a lost lead was lost (SPEC §2), from the editable list.
+    lost_reason = models.ForeignKey(
+        LostReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("lost reason"),
+    )
 
     class Meta:
         db_table = "leads"

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dreamland.accounts.models import Role, User
+from dreamland.audit.services import audit_record
 from dreamland.clients.models import Client
-from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource, LeadStatus
+from dreamland.leads.board import board_counts_changed
+from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource, LeadStatus, LostReason
 from dreamland.leads.selectors import lead_assignable_users, lead_open_for_client
 from dreamland.lib.choices import choice_name, choose_one_of
 from dreamland.lib.errors import RuleViolation, reject_unknown_fields
@@ -104,7 +106,7 @@ def lead_create(
         agent_id = assigned_agent.pk if assigned_agent is not None else None
         if assigned_agent is None and auto_assign:
             agent_id = AgentPicker([client.pk], lock=True).pick(client.pk)
-        return Lead.objects.create(
+        lead = Lead.objects.create(
             client=client,
             source=source,
             status=LeadStatus.NEW,
@@ -112,6 +114,8 @@ def lead_create(
             tour_interest=tour_interest,
             unread_messages_count=0,
         )
+        board_counts_changed()
+        return lead
 
 
 def _lock_round_robin() -> None:
@@ -144,11 +148,18 @@ def _lock_lead(lead: Lead) -> Lead:
     return Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
 
 
-def lead_transition(*, lead: Lead, status: str, actor: User | None = None) -> Lead:
+def lead_transition(
+    *,
+    lead: Lead,
+    status: str,
+    actor: User | None = None,
+    lost_reason: LostReason | None = None,
+) -> Lead:
     """Move a lead along the pipeline (forward only, skipping allowed) or to `lost`.
 
     Raises `RuleViolation` (code `illegal_transition`) for anything else. `actor` is who asked
-    (kept for the audit trail of the caller; permissions are checked by the views).
+    (recorded in the audit trail; permissions are checked by the views). `lost_reason` is kept
+    on a lead moved to `lost` (the pages require one; other callers may leave it empty).
     """
     if status not in LeadStatus.values:
         raise ValidationError({"status": choose_one_of(LeadStatus.values)})
@@ -183,8 +194,17 @@ def lead_transition(*, lead: Lead, status: str, actor: User | None = None) -> Le
                 field="status",
                 code="illegal_transition",
             )
+        changes: dict[str, tuple[Any, Any]] = {"status": (current, status)}
+        update = ["status", "updated_at"]
+        if status == LeadStatus.LOST and lost_reason is not None:
+            changes["lost_reason"] = (locked.lost_reason, lost_reason)
+            locked.lost_reason = lost_reason
+            lead.lost_reason = lost_reason
+            update.append("lost_reason")
         locked.status = status
-        locked.save(update_fields=["status", "updated_at"])
+        locked.save(update_fields=update)
+        audit_record(obj=locked, changes=changes, actor=actor)
+        board_counts_changed()
         lead.status = status
         return locked
 
@@ -199,9 +219,13 @@ def lead_assign(*, lead: Lead, agent: User | None, actor: User | None = None) ->
             code="invalid_agent",
         )
     with transaction.atomic():
-        locked = _lock_lead(lead)
+        rows = Lead.objects.select_for_update(of=("self",)).select_related("assigned_agent")
+        locked = rows.get(pk=lead.pk)
+        before = locked.assigned_agent
         locked.assigned_agent = agent
         locked.save(update_fields=["assigned_agent", "updated_at"])
+        audit_record(obj=locked, changes={"assigned_agent": (before, agent)}, actor=actor)
+        board_counts_changed()
         lead.assigned_agent = agent
         return locked
 
@@ -255,3 +279,27 @@ def conversation_mark_read(
     if client_id is not None:
         leads = leads.filter(client_id=client_id)
     return leads.update(unread_messages_count=0)
+
+
+# --- the lost reasons' list (admins edit it at /settings/lost-reasons/) -------------------------
+
+
+def lost_reason_save(
+    *, name: str, position: int = 0, active: bool = True, reason: LostReason | None = None
+) -> LostReason:
+    """Add a reason, or rename/reorder/(de)activate one; a reason in use is never deleted, so
+    past lost leads keep theirs."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the reason.")})
+    # Compared in Python: SQLite folds only ASCII case, and the list is short.
+    others = (
+        LostReason.objects.all() if reason is None else LostReason.objects.exclude(pk=reason.pk)
+    )
+    if any(n.casefold() == name.casefold() for n in others.values_list("name", flat=True)):
+        raise ValidationError({"name": _("This reason is already in the list.")})
+    with transaction.atomic():
+        target = reason or LostReason()
+        target.name, target.position, target.active = name, position, active
+        target.save()
+        return target
