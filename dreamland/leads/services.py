@@ -46,6 +46,7 @@ class AgentPicker:
     def __init__(self, client_ids: list[int], *, lock: bool = False) -> None:
         self._lock = lock
         self._queue: list[int] | None = None
+        self._enabled: bool | None = None
         latest: dict[int, int] = {}
         rows = (
             Lead.objects.filter(client_id__in=client_ids, assigned_agent__isnull=False)
@@ -80,7 +81,9 @@ class AgentPicker:
     def pick(self, client_id: int) -> int | None:
         if client_id in self._previous:
             return self._previous[client_id]
-        if not round_robin_enabled():  # the admin's switch on /settings/, else LEAD_ROUND_ROBIN
+        if self._enabled is None:  # the admin's switch on /settings/, else LEAD_ROUND_ROBIN
+            self._enabled = round_robin_enabled()
+        if not self._enabled:
             return None
         queue = self._round_robin()
         if not queue:
