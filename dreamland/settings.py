@@ -113,6 +113,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             " PRAGMA busy_timeout=20000;"
         ),
     }
+    # Tests on a file, not Django's shared-cache memory database: there the live server's
+    # threads share one connection and a poll racing a webhook fails "database table is
+    # locked" (shared-cache locks ignore busy_timeout); on a file each thread has its own.
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{Path(str(_db['NAME'])).stem}.sqlite3")}
 else:
     _db["CONN_HEALTH_CHECKS"] = True
     # No JIT: PostgreSQL compiles any query its planner prices high, and a capped count over
