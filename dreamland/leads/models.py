@@ -119,6 +119,13 @@ class Lead(TimestampedModel):
                 models.F("last_message_at").desc(),
                 name="leads_agent_last_msg_idx",
             ),
+            # Inbox for managers ("All"): everyone's conversations by last message, keyset on
+            # (last_message_at, id) without sorting the table.
+            models.Index(
+                models.F("last_message_at").desc(),
+                models.F("id").desc(),
+                name="leads_last_msg_id_idx",
+            ),
             # Agent visibility (`api.access`): per client, "is any lead mine or unassigned?" as
             # an index-only scan; every agent list of clients, messages, bookings probes it.
             models.Index(fields=["client", "assigned_agent"], name="leads_client_agent_idx"),
