@@ -22,8 +22,10 @@ from django.utils.dateparse import parse_datetime
 from dreamland.accounts.models import User
 from dreamland.api.access import visible_leads
 from dreamland.bookings.models import Booking
+from dreamland.bookings.selectors import seats_left
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead
+from dreamland.lib.money import format_money
 from dreamland.lib.phones import InvalidPhone, normalize_phone
 from dreamland.messaging.models import (
     Communication,
@@ -32,6 +34,7 @@ from dreamland.messaging.models import (
     WhatsAppTemplate,
 )
 from dreamland.messaging.services import WINDOW
+from dreamland.money.selectors import MissingExchangeRate, convert
 from dreamland.tours.models import TourDeparture
 
 PAGE_SIZE = 50
@@ -485,9 +488,6 @@ def templates_for_client(client: Client) -> list[WhatsAppTemplate]:
 def template_known_values(client: Client, lead: Lead | None) -> dict[str, str]:
     """What the system fills in for the agent: the client's name, the lead's tour, its next
     departure, the seats left on it and its price in the client's currency."""
-    from dreamland.bookings.selectors import seats_left
-    from dreamland.lib.money import format_money
-    from dreamland.money.selectors import MissingExchangeRate, convert
 
     language = "en" if client.preferred_language == "en" else "ru"
     values = {"customer_name": client.name, "client_name": client.name, "name": client.name}

@@ -674,7 +674,7 @@ def top_clients(f: ReportFilter, limit: int = TOP_CLIENTS) -> TopClients:
 
     The database ranks clients by their payments' value in tenge at each payment date's rate;
     the shown lifetime value is then computed exactly, in the viewer's currency, by the client
-    card's own rule (`api.values.with_lifetime_values`). With an agent filter: the clients of
+    card's own rule (`bookings.selectors.with_lifetime_values`). With an agent filter: the clients of
     the agent's bookings.
     """
     payments = (

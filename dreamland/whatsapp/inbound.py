@@ -181,7 +181,7 @@ def event_receive(*, raw_body: bytes, signature: str, parsed: Any = None) -> Web
     Either way the event is committed before Meta gets its 200; a crash before that makes Meta
     deliver again, so nothing acknowledged is ever lost.
     """
-    from dreamland.whatsapp.tasks import webhook_event_schedule_retry
+    from dreamland.whatsapp.tasks import webhook_event_schedule_retry  # tasks imports this module
 
     event = WebhookEvent(raw_body=raw_body, signature=signature[:100])
     event_run(event=event, parsed=parsed)
@@ -209,7 +209,7 @@ def _save_event(event: WebhookEvent, *, new: bool) -> None:
 
 
 def _record(event: WebhookEvent, outcome: Outcome, *, new: bool) -> None:
-    from dreamland.whatsapp.tasks import media_download_enqueue
+    from dreamland.whatsapp.tasks import media_download_enqueue  # tasks imports this module
 
     event.status = EventStatus.FAILED if outcome.failed else outcome_status(outcome)
     event.unmatched_messages = outcome.unmatched

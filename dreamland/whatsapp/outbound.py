@@ -38,6 +38,7 @@ from dreamland.messaging.services import (
     whatsapp_window_open,
 )
 from dreamland.whatsapp.client import template_payload, text_payload, whatsapp_configured
+from dreamland.whatsapp.tasks import whatsapp_send
 
 MAX_TEXT_LENGTH = 4096
 
@@ -65,8 +66,6 @@ def _store_and_enqueue(*, client: Client, lead: Lead | None, **fields: Any) -> C
     inserts: the same order as an inbound message (`messaging.inbound.conversation_lock`), so
     an agent's reply racing the customer's messages queues behind them instead of deadlocking.
     """
-    from dreamland.whatsapp.tasks import whatsapp_send
-
     with transaction.atomic():
         conversation_lock(phones=[client.phone])
         if lead is None:

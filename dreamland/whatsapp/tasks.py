@@ -24,7 +24,9 @@ from dreamland.whatsapp.client import (
     WhatsAppClient,
     whatsapp_configured,
 )
+from dreamland.whatsapp.inbound import event_run
 from dreamland.whatsapp.models import EventStatus, WebhookEvent
+from dreamland.whatsapp.statuses import statuses_reapply
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +52,6 @@ def _enqueue_later(task_obj: Any, delay: timedelta, **kwargs: Any) -> None:
 @task
 def webhook_event_retry(event_id: int) -> str:
     """Re-process a failed event; gives up after MAX_EVENT_ATTEMPTS (replay_webhooks still can)."""
-    from dreamland.whatsapp.inbound import event_run
-
     event = WebhookEvent.objects.filter(pk=event_id).first()
     if event is None or event.status != EventStatus.FAILED:
         return "skipped"
@@ -126,8 +126,6 @@ def whatsapp_send(communication_id: int, attempt: int = 1) -> str:
     Communication.objects.filter(pk=comm.pk, whatsapp_status=WhatsAppStatus.PENDING).update(
         whatsapp_status=WhatsAppStatus.SENT, sent_at=now
     )
-    from dreamland.whatsapp.statuses import statuses_reapply
-
     statuses_reapply(wamid=result.wamid)
     return "sent"
 

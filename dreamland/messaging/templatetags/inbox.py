@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from dreamland.lib.phones import format_phone_international
 from dreamland.messaging.models import WhatsAppStatus
 
 register = template.Library()
@@ -83,7 +84,6 @@ def media_kind(comm: Any) -> str:
 
 @register.filter
 def phone(value: str | None) -> str:
-    from dreamland.lib.phones import format_phone_international
 
     return format_phone_international(value) if value else ""
 
