@@ -12,6 +12,7 @@ from django.utils.translation import pgettext
 
 from dreamland.lib.phones import format_phone_international
 from dreamland.messaging.models import WhatsAppStatus
+from dreamland.web.templatetags.dates import short_datetime
 
 register = template.Library()
 
@@ -104,13 +105,10 @@ def time_left(expires: datetime | None) -> str:
 
 @register.filter
 def msg_time(value: datetime | None) -> str:
-    """A message's time: "14:05" today, "2 Dec 14:05" this year, else with the year."""
+    """A message's time: "14:05" today, else "2 дек., 14:05" (the year when not this year)."""
     if value is None:
         return ""
     local = timezone.localtime(value)
-    today = timezone.localdate()
-    if local.date() == today:
+    if local.date() == timezone.localdate():
         return formats.time_format(local, "H:i")
-    if local.year == today.year:
-        return formats.date_format(local, "j M H:i")
-    return formats.date_format(local, "j M Y H:i")
+    return short_datetime(local)
