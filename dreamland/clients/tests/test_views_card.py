@@ -10,6 +10,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from dreamland.accounts.models import User
+from dreamland.leads.services import lead_transition
 from dreamland.messaging.models import Communication
 
 pytestmark = pytest.mark.django_db
@@ -125,8 +126,8 @@ def test_the_card_takes_the_same_queries_for_1_or_50_rows(
 
 
 # session, user, client, leads, bookings + 2 prefetches, payments, lifetime value, timeline,
-# the layout's unread total (no open lead here, so no tours select).
-CARD_QUERIES = 11
+# the history of changes, the layout's unread total (no open lead here, so no tours select).
+CARD_QUERIES = 12
 
 
 def test_the_timeline_pages_back_with_older(agent: User, make_client: Callable[..., Any]) -> None:
@@ -197,3 +198,14 @@ def test_the_card_speaks_the_viewers_language_with_local_money_and_dates(
         "дек.",
     ]
     assert any(f" {m}" in html for m in months)
+
+
+def test_the_card_shows_the_history_of_changes(
+    agent: User, make_client: Callable[..., Any], make_lead: Callable[..., Any]
+) -> None:
+    client = make_client()
+    lead = make_lead(client=client, assigned_agent=agent)
+    lead_transition(lead=lead, status="contacted", actor=agent)
+    html = _as(agent).get(f"/clients/{client.pk}/").content.decode()
+    trail = html.split("data-audit-trail")[1]
+    assert "Contacted" in trail and agent.name in trail

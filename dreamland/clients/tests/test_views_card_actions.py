@@ -320,8 +320,8 @@ def test_the_card_with_an_open_lead_takes_constant_queries(
     make_lead(client=client, assigned_agent=manager)
     http = _as(manager)
     http.get(f"/clients/{client.pk}/")
-    # The card's 11, plus the lead panel's tours and assignable staff.
-    with django_assert_num_queries(13):
+    # The card's 12, plus the lead panel's tours and assignable staff.
+    with django_assert_num_queries(14):
         assert http.get(f"/clients/{client.pk}/").status_code == 200
 
 
