@@ -71,7 +71,9 @@ def _prepare() -> dict[str, str] | None:
             admin.execute(f'CREATE DATABASE "{DB_NAME}"')
             print(f"# created database {DB_NAME}", flush=True)
     _manage("migrate", "--noinput", "-v", "0")
-    with psycopg.connect(DB_URL) as conn:
+    # autocommit: an open transaction here would hold a lock on clients that seed_scale's index
+    # changes wait for, for ever
+    with psycopg.connect(DB_URL, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM clients LIMIT 1").fetchone():
             started = time.monotonic()
             print("# seeding: manage.py seed_scale", flush=True)
