@@ -71,6 +71,7 @@ def _prepare() -> dict[str, str] | None:
             admin.execute(f'CREATE DATABASE "{DB_NAME}"')
             print(f"# created database {DB_NAME}", flush=True)
     _manage("migrate", "--noinput", "-v", "0")
+    _manage("collectstatic", "--noinput", "-v", "0")  # as a deploy does: pages name hashed files
     # autocommit: an open transaction here would hold a lock on clients that seed_scale's index
     # changes wait for, for ever
     with psycopg.connect(DB_URL, autocommit=True) as conn:
@@ -123,7 +124,10 @@ def _time(client: httpx.Client | None, url: str, base: str) -> tuple[float, floa
     if client is None:  # no session: a page that is not there yet still says 404
         status = httpx.get(base + url, timeout=30).status_code
         return "missing (404)" if status == 404 else f"not timed (no session; {status})"
-    first = client.get(url)  # warm-up: connection, worker caches
+    try:
+        first = client.get(url)  # warm-up: connection, worker caches
+    except httpx.TimeoutException:
+        return "timeout (over 30 s)"
     if first.status_code == 404:
         return "missing (404)"
     if first.status_code != 200:
@@ -172,6 +176,7 @@ def run() -> dict[str, object]:
             urls = [(k, web, u) for k, u in pages.items()] + [(k, api, u) for k, u in apis.items()]
             for key, http, path in urls:
                 result = _time(http, path, base)
+                print(f"# {key}{suffix}: {result}", file=sys.stderr, flush=True)
                 if isinstance(result, str):
                     figures[f"{key}{suffix}"] = result
                     continue

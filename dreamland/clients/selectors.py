@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from dreamland.clients.models import Client
+from dreamland.lib.keyset import capped_count
 from dreamland.lib.phones import normalize_phone
 
 PAGE_SIZE = 50
@@ -115,7 +116,7 @@ def client_page(
     next) and the capped count.
     """
     ordered = qs.order_by("-created_at", "-pk")
-    count = ordered.values("pk")[: COUNT_CAP + 1].count()
+    count, exact = capped_count(qs.values("pk"), COUNT_CAP)  # unordered: no sort to count
     if after is not None:
         ordered = ordered.filter(
             Q(created_at__lt=after.created_at) | Q(created_at=after.created_at, pk__lt=after.pk)
@@ -124,6 +125,4 @@ def client_page(
     more = len(rows) > size
     rows = rows[:size]
     cursor = Cursor(rows[-1].created_at, rows[-1].pk).encode() if more and rows else None
-    return ClientPage(
-        rows=rows, next_cursor=cursor, count=min(count, COUNT_CAP), count_exact=count <= COUNT_CAP
-    )
+    return ClientPage(rows=rows, next_cursor=cursor, count=count, count_exact=exact)

@@ -126,6 +126,13 @@ class Lead(TimestampedModel):
                 models.F("id").desc(),
                 name="leads_last_msg_id_idx",
             ),
+            # The top bar's unread total on every page: the few leads with unread messages, per
+            # agent, read index-only.
+            models.Index(
+                fields=["assigned_agent", "unread_messages_count"],
+                condition=models.Q(unread_messages_count__gt=0),
+                name="leads_unread_agent_idx",
+            ),
             # Agent visibility (`api.access`): per client, "is any lead mine or unassigned?" as
             # an index-only scan; every agent list of clients, messages, bookings probes it.
             models.Index(fields=["client", "assigned_agent"], name="leads_client_agent_idx"),

@@ -194,13 +194,18 @@ class InboxPage:
 
 
 def _after(cursor: tuple[datetime, int]) -> Q:
+    # The redundant `lte` gives PostgreSQL an index range to scan; the OR alone does not.
     at, pk = cursor
-    return Q(last_message_at__lt=at) | Q(last_message_at=at, pk__lt=pk)
+    return Q(last_message_at__lte=at) & (
+        Q(last_message_at__lt=at) | Q(last_message_at=at, pk__lt=pk)
+    )
 
 
 def _before(cursor: tuple[datetime, int]) -> Q:
     at, pk = cursor
-    return Q(last_message_at__gt=at) | Q(last_message_at=at, pk__gt=pk)
+    return Q(last_message_at__gte=at) & (
+        Q(last_message_at__gt=at) | Q(last_message_at=at, pk__gt=pk)
+    )
 
 
 def inbox_page(
