@@ -41,7 +41,7 @@ def reminder_settings() -> dict[str, ReminderSetting]:
         s.kind: s for s in ReminderSetting.objects.select_related("template").order_by("kind")
     }
     return {
-        kind: stored.get(kind) or ReminderSetting(kind=kind, **DEFAULTS[kind])  # type: ignore[arg-type]
+        kind: stored.get(kind) or ReminderSetting(kind=kind, **DEFAULTS[kind])
         for kind in ReminderKind.values
     }
 
@@ -99,7 +99,7 @@ def delivered_keys(kind: str, bookings: Sequence[Booking]) -> set[tuple[int, dat
 @dataclass
 class PaymentReminderRow:
     booking: Booking
-    due_on: date  # the day the reminder goes out (departure − N days)
+    due_on: date  # the day the reminder goes out (departure minus N days)
     delivery: ReminderDelivery | None
 
 
@@ -188,7 +188,11 @@ def unanswered_candidates(*, cutoff: datetime, since: datetime) -> list[Candidat
         .filter(inbound_id__isnull=False)
         .values_list("pk", "client_id", "inbound_id", "last_message_at")
     )
-    return [Candidate(*row) for row in rows]
+    return [
+        Candidate(lead_id=lead, client_id=client, inbound_id=inbound, inbound_at=at)
+        for lead, client, inbound, at in rows
+        if at is not None
+    ]
 
 
 def unanswered_since(lead_ids: Iterable[int]) -> dict[int, datetime]:

@@ -1,7 +1,7 @@
 """Working minutes: how long an inbound message has waited, counting only working hours.
 
 Working hours are the same window [start, end) on each working day, in the local time zone
-(settings.TIME_ZONE, Asia/Almaty): by default Monday to Friday 09:00–18:00. A message that
+(settings.TIME_ZONE, Asia/Almaty): by default Monday to Friday 09:00 to 18:00. A message that
 comes in on Friday at 17:50 has waited 30 working minutes on Monday at 09:20; one that comes
 in on Saturday starts waiting on Monday at 09:00.
 """

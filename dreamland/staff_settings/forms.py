@@ -188,7 +188,8 @@ class ReminderSettingForm(forms.Form):
     offset = forms.IntegerField(min_value=1)
 
     def __init__(self, *args: Any, kind: str, sending: bool, **kwargs: Any) -> None:
-        super().__init__(*args, prefix=kind, **kwargs)
+        kwargs["prefix"] = kind
+        super().__init__(*args, **kwargs)
         self.kind = kind
         offset = self.fields["offset"]
         assert isinstance(offset, forms.IntegerField)
@@ -197,11 +198,14 @@ class ReminderSettingForm(forms.Form):
             offset.max_value = 365
             offset.widget.attrs.update({"min": "1", "max": "365"})
             self.fields["template"] = forms.ModelChoiceField(
-                label=_("WhatsApp template"),
+                label=_("Template to send"),
                 queryset=WhatsAppTemplate.objects.filter(active=True).order_by("name", "language"),
                 required=False,
+                empty_label=_("No template"),
                 to_field_name="pk",
-                help_text=_("Sent in the client's language when the template has that translation."),
+                help_text=_(
+                    "Sent in the client's language when the template has that translation."
+                ),
             )
         else:
             offset.label = _("Working minutes without an answer")

@@ -40,6 +40,9 @@ from dreamland.money.services import (
     exchange_rate_set,
     exchange_rates_import_nbk,
 )
+from dreamland.reminders.models import SENDING_KINDS, ReminderKind, ReminderSetting
+from dreamland.reminders.selectors import reminder_settings
+from dreamland.reminders.services import reminder_setting_save
 from dreamland.staff_settings.forms import (
     PasswordResetForm,
     RateForm,
@@ -51,9 +54,6 @@ from dreamland.staff_settings.forms import (
     UserEditForm,
     read_only,
 )
-from dreamland.reminders.models import SENDING_KINDS, ReminderKind, ReminderSetting
-from dreamland.reminders.selectors import reminder_settings
-from dreamland.reminders.services import reminder_setting_save
 from dreamland.staff_settings.selectors import round_robin_enabled
 from dreamland.staff_settings.services import round_robin_set
 from dreamland.tours.models import Tour

@@ -119,7 +119,7 @@ def waiting(make_lead: Any, message_at: Any, agent: Any, other_agent: Any, setti
 def test_the_inbox_shows_the_agent_their_unanswered_rows_and_count(
     waiting: Any, login: Any, agent: Any, manager: Any, message_at: Any
 ) -> None:
-    mine, theirs = waiting
+    mine, _theirs = waiting
     html = login(agent).get("/inbox/").content.decode()
     assert html.count("chip-unanswered") == 1
     assert "1 unanswered" in html

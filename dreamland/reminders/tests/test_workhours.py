@@ -1,4 +1,4 @@
-"""Working minutes: only Monday to Friday 09:00–18:00 Asia/Almaty counts (by default)."""
+"""Working minutes: only Monday to Friday 09:00 to 18:00 Asia/Almaty counts (by default)."""
 
 from __future__ import annotations
 
