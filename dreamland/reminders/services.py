@@ -103,6 +103,10 @@ class RunResult:
     answered: int = 0
     skipped_not_configured: bool = False
 
+    @property
+    def did_something(self) -> bool:
+        return bool(self.sent or self.refused or self.flagged or self.answered)
+
     def summary(self) -> str:
         parts = [f"{kind} sent {n}" for kind, n in self.sent.items()]
         parts += [f"{kind} refused {n}" for kind, n in self.refused.items()]

@@ -132,3 +132,27 @@ def test_reading_the_flags_of_a_page_is_one_query(
     reminders_run(now=MONDAY + timedelta(hours=1))
     with django_assert_num_queries(1):
         assert len(unanswered_since([lead.pk for lead in leads])) == 5
+
+
+def test_the_command_makes_one_pass_and_a_second_one_adds_nothing(
+    turn_on: Any, make_lead: Any, message_at: Any
+) -> None:
+    from datetime import time
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    turn_on(
+        ReminderKind.UNANSWERED,
+        30,
+        work_days="1234567",
+        work_start=time(0),
+        work_end=time(23, 59, 59),
+    )
+    message_at(make_lead(), timezone.now() - timedelta(hours=2))
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    call_command("send_reminders", stdout=out)
+    assert "unanswered flagged" in out.getvalue()
+    assert ReminderDelivery.objects.count() == 1

@@ -49,11 +49,12 @@ class Command(BaseCommand):
         while not stop.is_set():
             close_old_connections()
             try:
-                summary = reminders_run().summary()
+                result = reminders_run()
             except Exception:  # a bad pass (database restarting) must not end the scheduler
                 log.exception("reminders: the pass failed; trying again in %s s", every)
             else:
-                log.info("reminders: %s", summary)
+                level = logging.INFO if result.did_something else logging.DEBUG
+                log.log(level, "reminders: %s", result.summary())
             finally:
                 close_old_connections()
             stop.wait(every)
