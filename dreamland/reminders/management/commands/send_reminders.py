@@ -35,8 +35,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["enqueue"]:
-            result = reminders_pass.enqueue()
-            self.stdout.write(f"Enqueued task {result.id}.")
+            queued = reminders_pass.enqueue()
+            self.stdout.write(f"Enqueued task {queued.id}.")
             return
         every = max(int(options["every"]), 0)
         if not every:
@@ -49,12 +49,12 @@ class Command(BaseCommand):
         while not stop.is_set():
             close_old_connections()
             try:
-                result = reminders_run()
+                done = reminders_run()
             except Exception:  # a bad pass (database restarting) must not end the scheduler
                 log.exception("reminders: the pass failed; trying again in %s s", every)
             else:
-                level = logging.INFO if result.did_something else logging.DEBUG
-                log.log(level, "reminders: %s", result.summary())
+                level = logging.INFO if done.did_something else logging.DEBUG
+                log.log(level, "reminders: %s", done.summary())
             finally:
                 close_old_connections()
             stop.wait(every)
