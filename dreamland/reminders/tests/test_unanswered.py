@@ -156,3 +156,23 @@ def test_the_command_makes_one_pass_and_a_second_one_adds_nothing(
     call_command("send_reminders", stdout=out)
     assert "unanswered flagged" in out.getvalue()
     assert ReminderDelivery.objects.count() == 1
+
+
+def test_enqueue_hands_the_pass_to_the_task_worker(
+    turn_on: Any, make_lead: Any, message_at: Any
+) -> None:
+    """The tests' task backend runs the task at once, as the worker would."""
+    from datetime import time
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    turn_on(
+        ReminderKind.UNANSWERED, 1, work_days="1234567", work_start=time(0), work_end=time(23, 59)
+    )
+    message_at(make_lead(), timezone.now() - timedelta(days=1))
+    out = StringIO()
+    call_command("send_reminders", "--enqueue", stdout=out)
+    assert "Enqueued task" in out.getvalue()
+    assert ReminderDelivery.objects.count() == 1
