@@ -77,6 +77,7 @@ def test_the_agent_sees_who_waits_for_an_answer(
     page.goto("/inbox/")
     page.locator(".chip-unanswered").wait_for()
     assert page.get_by_text("1 unanswered").is_visible()
+    screenshot(page, "inbox-unanswered")
     page.goto("/reminders/")
     page.get_by_role("link", name="Айгерим Сапарова").wait_for()
     screenshot(page, "reminders")
