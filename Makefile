@@ -55,12 +55,14 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-# Development server plus the background-task worker; Ctrl-C stops both.
+# Development server, the background-task worker and the reminders' schedule (a pass every
+# minute); Ctrl-C stops all three.
 run: export DEBUG ?= true
 run: migrate
 	@$(PY) manage.py seed_demo --if-empty
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(PY) manage.py db_worker --queue-name '*' & \
+	  $(PY) manage.py send_reminders --every 60 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "dreamland.imports",
     "dreamland.web",
     "dreamland.reports",
+    "dreamland.reminders",
     "dreamland.staff_settings",
     "dreamland.scale",
 ]

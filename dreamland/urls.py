@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("dreamland.clients.urls")),
     path("", include("dreamland.leads.urls")),
     path("", include("dreamland.bookings.urls")),
+    path("", include("dreamland.reminders.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("dreamland.api.urls")),
     path("webhooks/", include("dreamland.whatsapp.urls")),

@@ -52,6 +52,7 @@ from dreamland.messaging.selectors import (
     thread_page,
 )
 from dreamland.messaging.services import whatsapp_window_expires_at
+from dreamland.reminders.selectors import unanswered_count, unanswered_since
 from dreamland.tours.models import Tour
 from dreamland.web.access import client_for, communication_for
 from dreamland.web.context_processors import unread_total
@@ -92,6 +93,10 @@ def _list_context(request: HttpRequest, filters: InboxFilters) -> dict[str, Any]
             (scope, label, urlencode({**query, "scope": scope})) for scope, label in _scopes()
         ],
         "next_query": urlencode({**query, "after": page.next_cursor}) if page.next_cursor else "",
+        # Reminders' unanswered flags: the page's rows in one query; the count (the list header
+        # only, never the poll) when the template asks for it.
+        "unanswered": unanswered_since(row.lead.pk for row in page.rows),
+        "unanswered_count": lambda: unanswered_count(user),
     }
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dreamland.accounts.models import Role, User
 from dreamland.lib.choices import Currency, Language
-from dreamland.messaging.models import TemplateCategory
+from dreamland.messaging.models import TemplateCategory, WhatsAppTemplate
 from dreamland.money.services import SUPPORTED
 
 MAX_RATES_FILE = 1_000_000  # bytes: an NBK daily file is a few kilobytes
@@ -167,3 +167,66 @@ class RoundRobinForm(forms.Form):
     enabled = forms.TypedChoiceField(
         choices=[("on", _("On")), ("off", _("Off"))], coerce=lambda v: v == "on"
     )
+
+
+WEEKDAYS = [
+    ("1", _("Mon")),
+    ("2", _("Tue")),
+    ("3", _("Wed")),
+    ("4", _("Thu")),
+    ("5", _("Fri")),
+    ("6", _("Sat")),
+    ("7", _("Sun")),
+]
+
+
+class ReminderSettingForm(forms.Form):
+    """One reminder kind's setting (/settings/reminders/): on/off, when, and its template or
+    the working hours. The form is prefixed with the kind, so the three share one page."""
+
+    enabled = forms.BooleanField(label=_("On"), required=False)
+    offset = forms.IntegerField(min_value=1)
+
+    def __init__(self, *args: Any, kind: str, sending: bool, **kwargs: Any) -> None:
+        kwargs["prefix"] = kind
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        offset = self.fields["offset"]
+        assert isinstance(offset, forms.IntegerField)
+        if sending:
+            offset.label = _("Days before the departure")
+            offset.max_value = 365
+            offset.widget.attrs.update({"min": "1", "max": "365"})
+            self.fields["template"] = forms.ModelChoiceField(
+                label=_("Template to send"),
+                queryset=WhatsAppTemplate.objects.filter(active=True).order_by("name", "language"),
+                required=False,
+                empty_label=_("No template"),
+                to_field_name="pk",
+                help_text=_(
+                    "Sent in the client's language when the template has that translation."
+                ),
+            )
+        else:
+            offset.label = _("Working minutes without an answer")
+            offset.max_value = 10_080
+            offset.widget.attrs.update({"min": "1", "max": "10080"})
+            self.fields["work_days"] = forms.MultipleChoiceField(
+                label=_("Working days"),
+                choices=WEEKDAYS,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "weekdays"}),
+                required=False,
+            )
+            self.fields["work_start"] = forms.TimeField(
+                label=_("Working day starts"), widget=forms.TimeInput(attrs={"type": "time"})
+            )
+            self.fields["work_end"] = forms.TimeField(
+                label=_("Working day ends"), widget=forms.TimeInput(attrs={"type": "time"})
+            )
+
+    def values(self) -> dict[str, Any]:
+        """The cleaned data as `reminder_setting_save` takes it."""
+        data = dict(self.cleaned_data)
+        if "work_days" in data:
+            data["work_days"] = "".join(data["work_days"])
+        return data

@@ -17,5 +17,6 @@ urlpatterns = [
     path("settings/templates/preview/", views.template_preview, name="settings_template_preview"),
     path("settings/templates/<int:pk>/", views.template_edit, name="settings_template"),
     path("settings/rates/", views.rate_list, name="settings_rates"),
+    path("settings/reminders/", views.reminders, name="settings_reminders"),
     path("settings/tour-aliases/", views.tour_aliases, name="settings_tour_aliases"),
 ]

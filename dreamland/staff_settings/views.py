@@ -40,10 +40,14 @@ from dreamland.money.services import (
     exchange_rate_set,
     exchange_rates_import_nbk,
 )
+from dreamland.reminders.models import SENDING_KINDS, ReminderKind, ReminderSetting
+from dreamland.reminders.selectors import reminder_settings
+from dreamland.reminders.services import reminder_setting_save
 from dreamland.staff_settings.forms import (
     PasswordResetForm,
     RateForm,
     RatesFileForm,
+    ReminderSettingForm,
     RoundRobinForm,
     TemplateForm,
     UserCreateForm,
@@ -405,4 +409,64 @@ def tour_aliases(request: HttpRequest) -> HttpResponse:
             "has_aliases": any(f.name == "aliases" for f in Tour._meta.get_fields()),
             "can_edit": user.is_manager,
         },
+    )
+
+
+# --- reminders ------------------------------------------------------------------------------------
+
+
+def _reminder_form(setting: ReminderSetting, data: Any = None) -> ReminderSettingForm:
+    sending = setting.kind in SENDING_KINDS
+    initial: dict[str, Any] = {"enabled": setting.enabled, "offset": setting.offset}
+    if sending:
+        initial["template"] = setting.template_id
+    else:
+        initial.update(
+            work_days=list(setting.work_days),
+            work_start=setting.work_start,
+            work_end=setting.work_end,
+        )
+    return ReminderSettingForm(data, kind=setting.kind, sending=sending, initial=initial)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reminders(request: HttpRequest) -> HttpResponse:
+    """`/settings/reminders/`: each reminder's on/off, when, and template or working hours."""
+    user = _reader(request)
+    stored = reminder_settings()
+    forms = {kind: _reminder_form(setting) for kind, setting in stored.items()}
+    invalid = False
+    if request.method == "POST":
+        require_admin(user)
+        kind = request.POST.get("kind", "")
+        if kind not in forms:
+            return HttpResponse(_("Unknown reminder."), status=400)
+        form = forms[kind] = _reminder_form(stored[kind], request.POST)
+        if form.is_valid():
+            values = form.values()
+            saved = _save(form, lambda: reminder_setting_save(kind=kind, actor=user, **values))
+            if saved is not None:
+                messages.success(
+                    request, _("%(reminder)s saved.") % {"reminder": saved.get_kind_display()}
+                )
+                return redirect(f"{request.path}#{kind}")
+        invalid = True
+    if not user.is_admin:
+        for form in forms.values():
+            read_only(form)
+    cards = [
+        {
+            "kind": kind,
+            "setting": stored[kind],
+            "form": forms[kind],
+            "sending": kind in SENDING_KINDS,
+        }
+        for kind in ReminderKind.values
+    ]
+    return _render(
+        request,
+        "staff_settings/reminders.html",
+        {"cards": cards, "has_templates": WhatsAppTemplate.objects.filter(active=True).exists()},
+        invalid=invalid,
     )

@@ -19,6 +19,7 @@ NAVIGATION = (
     ("/clients/", _("Clients"), "all"),
     ("/tours/", _("Tours"), "all"),
     ("/bookings/", _("Bookings"), "all"),
+    ("/reminders/", _("Reminders"), "all"),
     ("/reports/", _("Reports"), "all"),
     ("/settings/", _("Settings"), "manager"),
 )
