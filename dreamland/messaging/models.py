@@ -143,6 +143,11 @@ class Communication(TimestampedModel):
             models.Index(
                 "lead", models.F("created_at").desc(), name="communications_lead_time_idx"
             ),
+            # Reports' first response per lead: its first inbound, then its first outbound
+            # message, each one index lookup.
+            models.Index(
+                fields=["lead", "direction", "created_at"], name="communications_lead_dir_idx"
+            ),
         ]
         constraints = [
             enum_check("communications", "communication_type", CommunicationType.values),
