@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,7 @@ from dreamland.lib.bulk import insert_rows
 from dreamland.tours.models import Tour
 
 CHUNK = 1000
+ANALYZE_AFTER = 10 * CHUNK  # new clients after which the tables' statistics are refreshed
 CREATE, MATCH, REJECT = "create", "match", "reject"
 
 
@@ -149,16 +151,33 @@ def import_run(
             for one in chunk:  # find the row the database refused; keep the others
                 try:
                     with transaction.atomic():
-                        outcomes += _write_chunk([one])
-                except (IntegrityError, DatabaseError) as exc:
-                    outcomes.append(
+                        written = _write_chunk([one])
+                except (IntegrityError, DatabaseError) as exc:  # also from the commit
+                    written = [
                         _rejected(one[0], _("refused by the database (%(error)s)") % {"error": exc})
-                    )
+                    ]
+                outcomes += written
         for outcome in outcomes:
             report.add(outcome, keep=False)
         if progress is not None:
             progress(report)
+    if report.imported >= ANALYZE_AFTER:
+        _analyze(Client, Lead)
     return report
+
+
+def _analyze(*models: type[Model]) -> None:
+    """Refresh PostgreSQL's statistics of tables an import has just grown.
+
+    Without it, importing the same file again soon after (before autovacuum's analyze) planned
+    the lookup of existing leads on the statistics of the empty table: a scan of every
+    imported lead per chunk, 170 ms instead of 2 ms, 100 times over.
+    """
+    if connection.vendor != "postgresql":
+        return  # SQLite's planner prefers the indexes without statistics
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 def _write_chunk(chunk: list[tuple[Row, CleanRow | str]]) -> list[RowOutcome]:
