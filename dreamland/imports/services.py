@@ -189,13 +189,13 @@ def _write_chunk(chunk: list[tuple[Row, CleanRow | str]]) -> list[RowOutcome]:
     leads yet), their open imported leads and `AgentPicker`'s look at their latest agent; then
     every lead in one insert, assigned by `AgentPicker`, which takes the round-robin lock.
     """
-    good = [clean for _row, clean in chunk if isinstance(clean, CleanRow)]
-    phones = {clean.phone for clean in good}
+    good = [c for _row, c in chunk if isinstance(c, CleanRow)]
+    phones = {c.phone for c in good}
     ids = dict(Client.objects.filter(phone__in=phones).values_list("phone", "pk"))
     fresh: dict[str, CleanRow] = {}
-    for clean in good:
-        if clean.phone not in ids and clean.phone not in fresh:
-            fresh[clean.phone] = clean
+    for c in good:
+        if c.phone not in ids and c.phone not in fresh:
+            fresh[c.phone] = c
     created: dict[str, int] = {}
     now = timezone.now()
     if fresh:

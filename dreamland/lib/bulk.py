@@ -34,13 +34,26 @@ _AS_GIVEN = frozenset(
 )
 
 
-def _as_given(field: Any) -> bool:
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.concrete, f"{name} is not a column"
+    return field
+
+
+def _column(field: models.Field[Any, Any]) -> str:
+    assert field.column is not None
+    return field.column
+
+
+def _as_given(field: models.Field[Any, Any]) -> bool:
     kind = field.get_internal_type()
     # PostgreSQL takes aware datetimes as they are (Django's preparation returns them as is).
     return kind in _AS_GIVEN or (kind == "DateTimeField" and connection.vendor == "postgresql")
 
 
-def _prepare(row: Sequence[Any], indexes: list[int], fields: list[Any]) -> list[Any]:
+def _prepare(
+    row: Sequence[Any], indexes: list[int], fields: list[models.Field[Any, Any]]
+) -> list[Any]:
     values = list(row)
     for i in indexes:
         values[i] = fields[i].get_db_prep_save(values[i], connection)
@@ -69,22 +82,16 @@ def insert_rows(
     meta = model._meta
     constants = constants or {}
     quote = connection.ops.quote_name
-    row_fields = [meta.get_field(name) for name in fields]
+    row_fields = [_field(model, name) for name in fields]
     prepared = [i for i, f in enumerate(row_fields) if not _as_given(f)]
     if prepared:
         rows = [_prepare(row, prepared, row_fields) for row in rows]
-    constant_fields = [meta.get_field(name) for name in constants]
-    constant_values = [
-        f.get_db_prep_save(constants[f.name], connection)  # type: ignore[attr-defined]
-        for f in constant_fields
-    ]
-    columns = ", ".join(quote(f.column) for f in [*row_fields, *constant_fields])  # type: ignore[union-attr]
+    constant_fields = [_field(model, name) for name in constants]
+    constant_values = [f.get_db_prep_save(constants[f.name], connection) for f in constant_fields]
+    columns = ", ".join(quote(_column(f)) for f in [*row_fields, *constant_fields])
     tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     if returning:
-        tail += " RETURNING " + ", ".join(
-            quote(meta.get_field(name).column)  # type: ignore[union-attr]
-            for name in returning
-        )
+        tail += " RETURNING " + ", ".join(quote(_column(_field(model, name))) for name in returning)
     table = quote(meta.db_table)
     written: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
@@ -104,10 +111,7 @@ def insert_rows(
                 )
             return written
         if connection.vendor == "postgresql":
-            arrays = ", ".join(
-                f"%s::{f.db_type(connection)}[]"  # type: ignore[union-attr]
-                for f in row_fields
-            )
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in row_fields)
             select = ", ".join(["u.*", *["%s"] * len(constant_values)])
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT {select} FROM unnest({arrays}) AS u{tail}",  # noqa: S608 - names from the model
@@ -118,7 +122,7 @@ def insert_rows(
             return written
         width = len(row_fields) + len(constant_values)
         one = "(" + ", ".join(["%s"] * width) + ")"
-        batch = max(1, connection.features.max_query_params // width)
+        batch = max(1, (connection.features.max_query_params or 999) // width)
         for start in range(0, len(rows), batch):
             part = rows[start : start + batch]
             params: list[Any] = []
