@@ -40,6 +40,8 @@ STATUSES = {
     "выигран": "won",
     "успешно": "won",
 }
+LANGUAGE_CODES = frozenset(Language.values)
+STATUS_CODES = frozenset(LeadStatus.values)
 NAME_MAX = 255
 NOTES_MAX = 10_000
 
@@ -117,7 +119,7 @@ def clean_row(row: Row, tours: Tours) -> CleanRow:
     language = None
     if values["preferred_language"]:
         language = LANGUAGES.get(key(values["preferred_language"]))
-        if language not in Language.values:
+        if language not in LANGUAGE_CODES:
             raise RowRejected(
                 _("preferred_language '%(value)s' is not one of en, ru")
                 % {"value": values["preferred_language"]}
@@ -125,7 +127,7 @@ def clean_row(row: Row, tours: Tours) -> CleanRow:
     tour_id = tours.find(values["tour_interest"]) if values["tour_interest"] else None
     status = key(values["status"]) or LeadStatus.NEW
     status = STATUSES.get(status, status)
-    if status not in LeadStatus.values:
+    if status not in STATUS_CODES:
         raise RowRejected(
             _("status '%(value)s' is not one of %(choices)s")
             % {"value": values["status"], "choices": ", ".join(LeadStatus.values)}

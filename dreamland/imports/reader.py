@@ -12,6 +12,7 @@ column wins, so a wrong guess is never the end.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -99,6 +100,7 @@ class Row:
     extra: tuple[str, ...] = ()  # non-empty cells past the header's last column
 
 
+@functools.lru_cache(maxsize=4096)  # the languages and statuses of a file repeat
 def key(raw: object) -> str:
     """A header or code as people write it: `E-mail *`, ` Телефон: ` → `e_mail`, `телефон`."""
     text = re.sub(r"\(.*?\)", " ", str(raw or "")).lower()
@@ -195,15 +197,21 @@ def _xlsx_tables(content: bytes) -> Iterator[list[list[str]]]:
 
 def _rows(keys: list[str], data: Iterator[list[str]], first_number: int) -> Iterator[Row]:
     width = len(keys)
+    # Where each column is: the positions of the header cells with its name, in order.
+    positions = [(c, [i for i, k in enumerate(keys) if k == c]) for c in COLUMNS]
     for number, cells in enumerate(data, start=first_number):
         if _blank(cells):
             continue
+        count = len(cells)
         values: dict[str, str] = {}
-        for i, k in enumerate(keys[: len(cells)]):
-            if k and not values.get(k):  # the first filled column of a name wins
-                values[k] = (cells[i] or "").strip()
-        extra = tuple(c.strip() for c in cells[width:] if c and c.strip())
-        yield Row(number, {k: values.get(k, "") for k in COLUMNS}, extra)
+        for column, at in positions:
+            value = ""
+            for i in at:  # the first filled column of a name wins
+                if i < count and (value := (cells[i] or "").strip()):
+                    break
+            values[column] = value
+        extra = tuple(c.strip() for c in cells[width:] if c and c.strip()) if count > width else ()
+        yield Row(number, values, extra)
 
 
 def is_xlsx(content: bytes, filename: str = "") -> bool:

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,9 +28,11 @@ from dreamland.imports.cleaning import CleanRow, RowRejected, Tours, clean_row
 from dreamland.imports.reader import ImportFileError, Row, read_rows
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource
 from dreamland.leads.services import AgentPicker
+from dreamland.lib.bulk import insert_rows
 from dreamland.tours.models import Tour
 
 CHUNK = 1000
+ANALYZE_AFTER = 10 * CHUNK  # new clients after which the tables' statistics are refreshed
 CREATE, MATCH, REJECT = "create", "match", "reject"
 
 
@@ -138,95 +141,135 @@ def import_run(
     Raises `ImportFileError` before writing anything when the file cannot be read at all."""
     report = ImportReport()
     tours = _tours()
-    created_phones: set[str] = set()
     rows = read_rows(content, filename)
     for chunk in _chunks(_cleaned(rows, tours), CHUNK):
         try:
             with transaction.atomic():
-                outcomes = _write_chunk(chunk, created_phones)
+                outcomes = _write_chunk(chunk)
         except (IntegrityError, DatabaseError):
             outcomes = []
             for one in chunk:  # find the row the database refused; keep the others
                 try:
                     with transaction.atomic():
-                        outcomes += _write_chunk([one], created_phones)
-                except (IntegrityError, DatabaseError) as exc:
-                    outcomes.append(
+                        written = _write_chunk([one])
+                except (IntegrityError, DatabaseError) as exc:  # also from the commit
+                    written = [
                         _rejected(one[0], _("refused by the database (%(error)s)") % {"error": exc})
-                    )
+                    ]
+                outcomes += written
         for outcome in outcomes:
             report.add(outcome, keep=False)
         if progress is not None:
             progress(report)
+    if report.imported >= ANALYZE_AFTER:
+        _analyze(Client, Lead)
     return report
 
 
-def _write_chunk(
-    chunk: list[tuple[Row, CleanRow | str]], created_phones: set[str]
-) -> list[RowOutcome]:
+def _analyze(*models: type[Model]) -> None:
+    """Refresh PostgreSQL's statistics of tables an import has just grown.
+
+    Without it, importing the same file again soon after (before autovacuum's analyze) planned
+    the lookup of existing leads on the statistics of the empty table: a scan of every
+    imported lead per chunk, 170 ms instead of 2 ms, 100 times over.
+    """
+    if connection.vendor != "postgresql":
+        return  # SQLite's planner prefers the indexes without statistics
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
+
+
+def _write_chunk(chunk: list[tuple[Row, CleanRow | str]]) -> list[RowOutcome]:
     """Write one chunk's clients and leads; call inside a transaction.
 
-    Clients first (one bulk insert that skips phones created meanwhile by anyone else), then the
-    leads, assigned by the leads app's `AgentPicker`, which takes the round-robin lock.
+    A fixed number of statements, whatever the chunk's size: the clients the database already
+    has (one query); the new ones in one insert that skips any phone created meanwhile by anyone
+    else and returns the ids of those it wrote; for the known clients only (new ones have no
+    leads yet), their open imported leads and `AgentPicker`'s look at their latest agent; then
+    every lead in one insert, assigned by `AgentPicker`, which takes the round-robin lock.
     """
-    good = [(row, c) for row, c in chunk if isinstance(c, CleanRow)]
-    phones = {clean.phone for _row, clean in good}
+    good = [c for _row, c in chunk if isinstance(c, CleanRow)]
+    phones = {c.phone for c in good}
     ids = dict(Client.objects.filter(phone__in=phones).values_list("phone", "pk"))
     fresh: dict[str, CleanRow] = {}
-    for _row, good_row in good:
-        if good_row.phone not in ids and good_row.phone not in fresh:
-            fresh[good_row.phone] = good_row
+    for c in good:
+        if c.phone not in ids and c.phone not in fresh:
+            fresh[c.phone] = c
+    created: dict[str, int] = {}
+    now = timezone.now()
     if fresh:
-        now = timezone.now()
-        Client.objects.bulk_create(
-            [
-                Client(
-                    name=c.name,
-                    phone=c.phone,
-                    email=c.email,
-                    preferred_language=c.preferred_language,
-                    notes=c.notes,
-                    created_at=now,
-                    updated_at=now,
-                )
-                for c in fresh.values()
-            ],
-            ignore_conflicts=True,  # a phone created at this moment elsewhere is matched instead
+        created = dict(
+            insert_rows(
+                Client,
+                ("name", "phone", "email", "preferred_language", "notes"),
+                [(c.name, c.phone, c.email, c.preferred_language, c.notes) for c in fresh.values()],
+                constants={"created_at": now, "updated_at": now},
+                ignore_conflicts=True,  # a phone created at this moment elsewhere is matched
+                returning=("phone", "id"),
+            )
         )
-        ids.update(Client.objects.filter(phone__in=fresh).values_list("phone", "pk"))
+        if len(created) < len(fresh):
+            ids.update(
+                Client.objects.filter(phone__in=fresh.keys() - created.keys()).values_list(
+                    "phone", "pk"
+                )
+            )
+    known = list(ids.values())
     open_imports: set[tuple[int, int | None]] = set(
         Lead.objects.filter(
-            client_id__in=ids.values(), source=LeadSource.IMPORT, status__in=OPEN_STATUSES
+            client_id__in=known, source=LeadSource.IMPORT, status__in=OPEN_STATUSES
         ).values_list("client_id", "tour_interest_id")
     )
-    picker = AgentPicker(list(ids.values()), lock=True)
-    leads: list[Lead] = []
+    ids.update(created)
+    picker = AgentPicker(known, lock=True)
+    leads: list[tuple[object, ...]] = []
     outcomes: list[RowOutcome] = []
+    new_phones: set[str] = set()
     for row, clean in chunk:
         if isinstance(clean, str):
             outcomes.append(_rejected(row, clean))
             continue
         client_id = ids[clean.phone]
-        new_client = clean.phone in fresh and clean.phone not in created_phones
+        new_client = clean.phone in created and clean.phone not in new_phones
         if new_client:
-            created_phones.add(clean.phone)
+            new_phones.add(clean.phone)
         pair = (client_id, clean.tour_id)
         if new_client or pair not in open_imports:
+            agent_id = picker.pick(client_id)
+            # Each lead its own creation time, as when created one by one: round-robin reads
+            # from it who was given a lead last.
+            created_at = timezone.now()
             leads.append(
-                Lead(
-                    client_id=client_id,
-                    source=LeadSource.IMPORT,
-                    status=clean.status,
-                    tour_interest_id=clean.tour_id,
-                    assigned_agent_id=picker.pick(client_id),
-                    unread_messages_count=0,
+                (
+                    client_id,
+                    LeadSource.IMPORT,
+                    clean.status,
+                    clean.tour_id,
+                    agent_id,
+                    0,
+                    created_at,
+                    created_at,
                 )
             )
             if clean.status in OPEN_STATUSES:
                 open_imports.add(pair)
         action = CREATE if new_client else MATCH
         outcomes.append(RowOutcome(row.number, action, clean.name, clean.phone))
-    Lead.objects.bulk_create(leads)
+    insert_rows(
+        Lead,
+        (
+            "client",
+            "source",
+            "status",
+            "tour_interest",
+            "assigned_agent",
+            "unread_messages_count",
+            "created_at",
+            "updated_at",
+        ),
+        leads,
+    )
     return outcomes
 
 

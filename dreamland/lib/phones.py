@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 _DIGITS = re.compile(r"\D+")
+_KAZAKH_SPELLING = re.compile(r"(?:\+7|8|7)?[ -]?(?:\(7\d\d\)|7\d\d)(?:[ -]?\d){7}")
 MAX_INPUT_LENGTH = 64
 
 
@@ -33,12 +34,14 @@ def normalize_phone(raw: object, *, region: str | None = None) -> str:
         raise InvalidPhone(_("Enter a phone number."), code="required")
     if len(text) > MAX_INPUT_LENGTH:
         raise InvalidPhone(_("This phone number is too long."), code="invalid_phone")
-    try:
-        number = phonenumbers.parse(text, region or settings.DEFAULT_PHONE_REGION)
-    except phonenumbers.NumberParseException:
-        raise InvalidPhone(
-            _("“%(value)s” is not a phone number."), code="invalid_phone", params={"value": text}
-        ) from None
+    region = region or settings.DEFAULT_PHONE_REGION
+    if region == "KZ" and (national := _kazakh_national_number(text)) is not None:
+        # What `phonenumbers.parse` makes of these spellings, without its general parser (two
+        # thirds of the cost; an import of 100k rows spent most of its time here): country
+        # code 7 and the ten digits after the prefix. Validity is still the library's.
+        number = phonenumbers.PhoneNumber(country_code=7, national_number=int(national))
+    else:
+        number = _parse(text, region)
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhone(
             _("“%(value)s” is not a valid phone number."),
@@ -46,6 +49,31 @@ def normalize_phone(raw: object, *, region: str | None = None) -> str:
             params={"value": text},
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _kazakh_national_number(text: str) -> str | None:
+    """The ten national digits of a common Kazakh spelling, or None for any other text.
+
+    `+7 701 123 4567`, `8 (701) 123-45-67`, `87011234567`, WhatsApp's `77011234567`, `701 123 45 67`:
+    an optional `+7`, `8` or `7`, then ten digits starting with 7 (Kazakhstan's numbers; `7` is
+    also Russia's code, whose numbers start otherwise), spaces or hyphens between digits and
+    brackets around the area code. `test_phones` checks against the library that nothing else
+    would parse differently.
+    """
+    if _KAZAKH_SPELLING.fullmatch(text) is None:
+        return None
+    digits = _DIGITS.sub("", text)
+    return digits[-10:]
+
+
+def _parse(text: str, region: str) -> phonenumbers.PhoneNumber:
+    """The library's parse of any spelling (the general path)."""
+    try:
+        return phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidPhone(
+            _("“%(value)s” is not a phone number."), code="invalid_phone", params={"value": text}
+        ) from None
 
 
 def phone_from_wa_id(wa_id: object) -> str:

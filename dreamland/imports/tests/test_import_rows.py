@@ -7,9 +7,14 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from dreamland.accounts.models import User
 from dreamland.clients.models import Client
+from dreamland.imports import services
+from dreamland.imports.cleaning import Tours
 from dreamland.imports.services import CREATE, MATCH, REJECT, import_preview, import_run
 from dreamland.leads.models import Lead, LeadSource, LeadStatus
 
@@ -92,3 +97,112 @@ def test_a_large_file_writes_in_chunks_with_constant_queries_per_chunk(
     assert report.imported == 2500
     assert seen == [1000, 2000, 2500]
     assert Lead.objects.filter(source=LeadSource.IMPORT).count() == 2500
+
+
+def _statements_per_chunk(*, known: bool) -> int:
+    """SAVEPOINT, the clients the database has, then either (new clients) the insert of the new
+    ones, the round-robin switch, [the lock on PostgreSQL], the agents' queue and the insert of
+    the leads; or (known clients) their open imported leads, their latest agents; RELEASE."""
+    if known:
+        return 5
+    return 7 + (connection.vendor == "postgresql")
+
+
+def test_each_chunk_of_new_clients_takes_the_same_few_statements(
+    agent: User, django_assert_num_queries: Any
+) -> None:
+    rows = "\n".join(f"Client {i};+7701{i:07d};c{i}@example.kz;рус" for i in range(2500))
+    content = f"name;phone;email;language\n{rows}\n".encode()
+    with django_assert_num_queries(1 + 3 * _statements_per_chunk(known=False)):  # 1: the tours
+        report = import_run(content=content, filename="x.csv")
+    assert report.imported == 2500
+    assert Lead.objects.filter(source=LeadSource.IMPORT, assigned_agent=agent).count() == 2500
+
+
+def test_each_chunk_of_known_clients_takes_the_same_few_statements_and_writes_nothing(
+    django_assert_num_queries: Any,
+) -> None:
+    rows = "\n".join(f"Client {i};+7701{i:07d}" for i in range(2500))
+    content = f"name;phone\n{rows}\n".encode()
+    import_run(content=content, filename="x.csv")
+    with django_assert_num_queries(1 + 3 * _statements_per_chunk(known=True)):
+        again = import_run(content=content, filename="x.csv")
+    assert (again.imported, again.matched) == (0, 2500)
+    assert Lead.objects.count() == 2500
+
+
+def test_new_clients_and_leads_are_written_as_the_orm_would(agent: User, make_tour: Any) -> None:
+    tour = make_tour(name="Charyn Canyon")
+    content = (
+        "name;phone;email;language;notes;tour_interest;status\n"
+        "  Мария   Иванова ;8 (701) 123-45-67, 8 702 000 11 22;Maria@Mail.KZ;рус;VIP;charyn;кп\n"
+    ).encode()
+    before = timezone.now()
+    import_run(content=content, filename="x.csv")
+    client = Client.objects.get()
+    assert (client.name, client.phone, client.email, client.preferred_language) == (
+        "Мария Иванова",
+        "+77011234567",
+        "maria@mail.kz",
+        "ru",
+    )
+    assert client.notes == "VIP\nOther phone: +77020001122"
+    assert client.whatsapp_user_id is None
+    assert before <= client.created_at == client.updated_at <= timezone.now()
+    lead = Lead.objects.get()
+    assert (lead.client, lead.source, lead.status, lead.tour_interest, lead.assigned_agent) == (
+        client,
+        LeadSource.IMPORT,
+        LeadStatus.QUOTED,
+        tour,
+        agent,
+    )
+    assert lead.unread_messages_count == 0 and lead.last_message_at is None
+    assert lead.lost_reason is None and before <= lead.created_at <= timezone.now()
+
+
+def test_a_phone_created_elsewhere_during_the_chunk_is_matched_not_created(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_insert = services.insert_rows
+
+    def another_process_first(model: Any, *args: Any, **kwargs: Any) -> Any:
+        if model is Client:
+            Client.objects.create(name="Elsewhere", phone="+77020001122")
+        return real_insert(model, *args, **kwargs)
+
+    monkeypatch.setattr(services, "insert_rows", another_process_first)
+    content = "name;phone\nАсхат;+7 702 000 11 22\nБерик;+7 705 111 22 33\n".encode()
+    report = import_run(content=content, filename="x.csv")
+    assert (report.imported, report.matched) == (1, 1)
+    assert Client.objects.get(phone="+77020001122").name == "Elsewhere"
+    assert Lead.objects.filter(client__phone="+77020001122", source=LeadSource.IMPORT).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_the_database_refuses_is_rejected_and_the_rest_of_its_chunk_still_imports(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A tour deleted after the file was read: the lead's foreign key fails at commit.
+    monkeypatch.setattr(services, "_tours", lambda: Tours({999_999: "Ghost tour"}))
+    content = (
+        "name;phone;tour_interest\n"
+        "Асхат;+7 702 000 11 22;\n"
+        "Призрак;+7 705 111 22 33;Ghost tour\n"
+        "Берик;+7 707 222 33 44;\n"
+    ).encode()
+    report = import_run(content=content, filename="x.csv")
+    assert (report.imported, report.matched, len(report.rejected)) == (2, 0, 1)
+    assert report.rejected[0].startswith("row 3: refused by the database")
+    assert set(Client.objects.values_list("phone", flat=True)) == {"+77020001122", "+77072223344"}
+
+
+def test_a_large_import_refreshes_the_tables_statistics_on_postgresql(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(services, "ANALYZE_AFTER", 2)
+    content = "name;phone\nАсхат;+7 702 000 11 22\nБерик;+7 705 111 22 33\n".encode()
+    with CaptureQueriesContext(connection) as queries:
+        import_run(content=content, filename="x.csv")
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analyzed == (['ANALYZE "clients", "leads"'] if connection.vendor == "postgresql" else [])
