@@ -8,8 +8,10 @@ adds the local time.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 
-from babel.dates import format_skeleton, format_time
+from babel import Locale
+from babel.dates import DateTimePattern, format_datetime, format_time
 from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -33,7 +35,14 @@ def short_date(value: date | datetime | None) -> str:
         return ""
     value = _local(value)
     skeleton = "MMMd" if value.year == timezone.localdate().year else "yMMMd"
-    return str(format_skeleton(skeleton, value, locale=_locale()))
+    return str(format_datetime(value, _pattern(_locale(), skeleton), locale=_locale()))
+
+
+@cache
+def _pattern(locale: str, skeleton: str) -> DateTimePattern:
+    """The locale's pattern for a skeleton, looked up once (babel matches it on every call: a
+    board of 300 cards spent 70 ms there)."""
+    return Locale.parse(locale).datetime_skeletons[skeleton]
 
 
 @register.filter
