@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import cache
 
 from babel import Locale
-from babel.dates import DateTimePattern, format_datetime, format_time
+from babel.dates import DateTimePattern, format_time
 from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -35,7 +35,7 @@ def short_date(value: date | datetime | None) -> str:
         return ""
     value = _local(value)
     skeleton = "MMMd" if value.year == timezone.localdate().year else "yMMMd"
-    return str(format_datetime(value, _pattern(_locale(), skeleton), locale=_locale()))
+    return str(_pattern(_locale(), skeleton).apply(value, _locale()))
 
 
 @cache
