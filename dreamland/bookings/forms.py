@@ -32,19 +32,11 @@ class DepartureField(forms.ModelChoiceField):
         return self.label_for(obj)
 
 
-class BookingCreateForm(forms.Form):
-    tour_departure = forms.ModelChoiceField(
-        label=_("Departure"), queryset=TourDeparture.objects.none()
-    )
-    num_participants = forms.IntegerField(
-        label=_("Participants"), min_value=1, max_value=MAX_PARTICIPANTS, initial=1
-    )
-    travellers = forms.CharField(
-        label=_("Travellers"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One name per line; birth dates and documents can be added on the booking."),
-    )
+class DepartureChoiceForm(forms.Form):
+    """A form whose `tour_departure` offers the given departures, each labelled by `label_for`
+    (seats left, price)."""
+
+    departure_label: Any = _("Departure")
 
     def __init__(
         self,
@@ -55,11 +47,24 @@ class BookingCreateForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["tour_departure"] = DepartureField(
-            label=_("Departure"),
+            label=self.departure_label,
             queryset=departures,
             label_for=label_for,
             empty_label=_("Choose a departure"),
         )
+        self.order_fields(["tour_departure"])
+
+
+class BookingCreateForm(DepartureChoiceForm):
+    num_participants = forms.IntegerField(
+        label=_("Participants"), min_value=1, max_value=MAX_PARTICIPANTS, initial=1
+    )
+    travellers = forms.CharField(
+        label=_("Travellers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One name per line; birth dates and documents can be added on the booking."),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -77,25 +82,8 @@ class ParticipantsForm(forms.Form):
     )
 
 
-class MoveForm(forms.Form):
-    tour_departure = forms.ModelChoiceField(
-        label=_("Move to departure"), queryset=TourDeparture.objects.none()
-    )
-
-    def __init__(
-        self,
-        *args: Any,
-        departures: QuerySet[TourDeparture],
-        label_for: Callable[[TourDeparture], str],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["tour_departure"] = DepartureField(
-            label=_("Move to departure"),
-            queryset=departures,
-            label_for=label_for,
-            empty_label=_("Choose a departure"),
-        )
+class MoveForm(DepartureChoiceForm):
+    departure_label = _("Move to departure")
 
 
 class PaymentForm(forms.Form):

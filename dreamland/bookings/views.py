@@ -335,22 +335,41 @@ def _done(request: HttpRequest, booking: Booking, message: str) -> HttpResponse:
     return redirect(reverse("booking_detail", args=[booking.pk]))
 
 
+def _form_write(
+    request: HttpRequest,
+    booking: Booking,
+    form: Form,
+    name: str,
+    write: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """A booking page's form: valid and accepted by the service → back to the page with `done`;
+    otherwise the page again, 422, the form (`name` in the page's context) with its errors."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except (DomainError, ValidationError) as error:
+            add_service_error(form, error)
+        else:
+            return _done(request, booking, done)
+    return _detail(request, booking, status=422, **{name: form})
+
+
 @login_required
 @require_POST
 def booking_participants(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     booking = booking_for(user, pk)
-    form = ParticipantsForm(request.POST)
-    if form.is_valid():
-        try:
-            booking_update(
-                booking=booking, num_participants=form.cleaned_data["num_participants"], actor=user
-            )
-        except (DomainError, ValidationError) as error:
-            add_service_error(form, error)
-        else:
-            return _done(request, booking, _("Participants changed."))
-    return _detail(request, booking, status=422, participants_form=form)
+    return _form_write(
+        request,
+        booking,
+        ParticipantsForm(request.POST),
+        "participants_form",
+        lambda data: booking_update(
+            booking=booking, num_participants=data["num_participants"], actor=user
+        ),
+        _("Participants changed."),
+    )
 
 
 @login_required
@@ -359,20 +378,18 @@ def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     booking = booking_for(user, pk)
     form = MoveForm(
-        request.POST,
-        departures=_upcoming(),
-        label_for=_departure_label(booking.currency or "KZT"),
+        request.POST, departures=_upcoming(), label_for=_departure_label(booking.currency or "KZT")
     )
-    if form.is_valid():
-        try:
-            booking_update(
-                booking=booking, tour_departure=form.cleaned_data["tour_departure"], actor=user
-            )
-        except (DomainError, ValidationError) as error:
-            add_service_error(form, error)
-        else:
-            return _done(request, booking, _("The booking moved to another departure."))
-    return _detail(request, booking, status=422, move_form=form)
+    return _form_write(
+        request,
+        booking,
+        form,
+        "move_form",
+        lambda data: booking_update(
+            booking=booking, tour_departure=data["tour_departure"], actor=user
+        ),
+        _("The booking moved to another departure."),
+    )
 
 
 @login_required
