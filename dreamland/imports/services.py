@@ -27,7 +27,7 @@ from dreamland.clients.models import Client
 from dreamland.imports.cleaning import CleanRow, RowRejected, Tours, clean_row
 from dreamland.imports.reader import ImportFileError, Row, read_rows
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource
-from dreamland.leads.services import AgentPicker
+from dreamland.leads.services import NEW_LEAD_FIELDS, AgentPicker
 from dreamland.lib.bulk import insert_rows
 from dreamland.tours.models import Tour
 
@@ -265,16 +265,7 @@ def _write_chunk(chunk: list[tuple[Row, CleanRow | str]]) -> list[RowOutcome]:
         outcomes.append(RowOutcome(row.number, action, clean.name, clean.phone))
     insert_rows(
         Lead,
-        (
-            "client",
-            "source",
-            "status",
-            "tour_interest",
-            "assigned_agent",
-            "unread_messages_count",
-            "created_at",
-            "updated_at",
-        ),
+        NEW_LEAD_FIELDS,
         leads,
     )
     return outcomes

@@ -7,6 +7,7 @@ The worker is `manage.py rq_worker` (it also runs RQ's scheduler, which deferred
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -34,7 +35,9 @@ _STATUS = {
 }
 
 
+@cache
 def redis_connection() -> Redis:
+    """The process's client (its pool is thread-safe, and reset in a forked child)."""
     return Redis.from_url(settings.REDIS_URL)
 
 
