@@ -19,6 +19,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from django.db import connection, transaction
@@ -57,7 +58,7 @@ class InboundMessage:
     reply_to_message_id: str | None
     metadata: dict[str, Any]
 
-    @property
+    @cached_property  # read at every step of a batch; parsing a number is not free
     def phone(self) -> str | None:
         """The sender's E.164 number, None when there is none (a BSUID only) or it is invalid."""
         if not self.wa_id:

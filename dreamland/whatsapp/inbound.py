@@ -136,10 +136,10 @@ class _Body:
     statuses: list[dict[str, Any]]
 
 
-def _parse(event: WebhookEvent, parsed: Any = None) -> _Body:
+def _parse(event: WebhookEvent) -> _Body:
     """The event's messages and statuses (no database); raises NotAnEnvelope for a body that is
-    not Meta's. `parsed` is the body's JSON when the caller has already read it."""
-    payload = clean(parsed) if parsed is not None else load_payload(bytes(event.raw_body))
+    not Meta's."""
+    payload = load_payload(bytes(event.raw_body))
     body = _Body(Outcome(), [], [])
     outcome = body.outcome
     for field_name, value in iter_changes(payload):
@@ -187,7 +187,7 @@ def _apply(bodies: list[_Body], *, careful: bool = False) -> None:
         _apply_status(outcome, careful, status)
 
 
-def event_process(*, event: WebhookEvent, careful: bool = False, parsed: Any = None) -> Outcome:
+def event_process(*, event: WebhookEvent, careful: bool = False) -> Outcome:
     """Apply every message and status of a stored event; raises on a failure (caller records it).
 
     Each message has its own outcome: one that cannot be tied to a client is noted (and
@@ -195,7 +195,7 @@ def event_process(*, event: WebhookEvent, careful: bool = False, parsed: Any = N
     message and status in its own savepoint and notes the failures instead of raising, so one
     bad item never holds back the rest (the slower second pass after a failure).
     """
-    body = _parse(event, parsed)
+    body = _parse(event)
     _apply([body], careful=careful)
     return body.outcome
 
