@@ -71,10 +71,10 @@ def test_the_webhook_request_costs_one_statement_and_queues_the_processing(
 
 
 # Outside a test transaction, so each batch's atomic block is BEGIN/COMMIT as in production.
-# A batch, however many events: BEGIN, the claim, SAVEPOINT, (PostgreSQL: the conversation
-# lock,) the stored wamids, the senders with their open lead, the messages, the leads' counters,
-# the events' update, RELEASE, COMMIT.
-KNOWN = 11 if connection.vendor == "postgresql" else 10
+# A batch, however many events: BEGIN, the claim, (PostgreSQL: SET LOCAL synchronous_commit,)
+# SAVEPOINT, (PostgreSQL: the conversation lock,) the stored wamids, the senders with their
+# open lead, the messages, the leads' counters, the events' update, RELEASE, COMMIT.
+KNOWN = 12 if connection.vendor == "postgresql" else 10
 
 
 @pytest.mark.django_db(transaction=True)
@@ -103,8 +103,8 @@ def test_a_duplicate_costs_fewer_statements_and_changes_nothing(
     _store("wamid.dup1")
     events_process_received()
     _store("wamid.dup1")
-    # BEGIN, the claim, SAVEPOINT, (the lock,) the stored wamids, the events' update, RELEASE,
-    # COMMIT.
+    # BEGIN, the claim, (SET LOCAL,) SAVEPOINT, (the lock,) the stored wamids, the events'
+    # update, RELEASE, COMMIT.
     with django_assert_num_queries(KNOWN - 3):
         events_process_received()
     assert set(WebhookEvent.objects.values_list("status", flat=True)) == {EventStatus.PROCESSED}
