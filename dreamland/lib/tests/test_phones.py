@@ -109,3 +109,15 @@ def test_any_text_of_phone_characters_normalises_as_the_library_does(text: str) 
 @given(st.from_regex(r"\A(\+7|8|7)?[ -]?(\(7\d\d\)|7\d\d)([ -]?\d){7}\Z"))
 def test_every_spelling_the_fast_path_takes_normalises_as_the_library_does(text: str) -> None:
     assert _ours(text) == _library(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.from_regex(r"\A7[1-9]\d{9}\Z"))
+def test_the_wa_id_fast_path_gives_what_the_library_gives(wa_id: str) -> None:
+    number = phonenumbers.parse("+" + wa_id, None)
+    expected = (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if phonenumbers.is_possible_number(number)
+        else "+" + wa_id
+    )
+    assert phone_from_wa_id(wa_id) == expected
