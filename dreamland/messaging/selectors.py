@@ -245,6 +245,19 @@ def _before(cursor: tuple[datetime, int]) -> Q:
     return Q(last_message_at__gte=at) & Q(TupleGreaterThan(_position(), (at, pk)))
 
 
+# What a row shows (a client's notes, a tour's description, a user's password digest stay out).
+ROW_FIELDS = (
+    "created_at",
+    "status",
+    "unread_messages_count",
+    "last_message_at",
+    "client__name",
+    "client__phone",
+    "assigned_agent__name",
+    "tour_interest__name",
+)
+
+
 def inbox_page(
     user: User,
     filters: InboxFilters,
@@ -261,13 +274,18 @@ def inbox_page(
         qs = qs.filter(_after(position))
     leads = list(
         qs.select_related("client", "assigned_agent", "tour_interest")
+        .only(*ROW_FIELDS)
         .annotate(last_comm_id=_last_message_id(), last_inbound_at=_last_inbound_at())
         .order_by("-last_message_at", "-pk")[: size + 1]
     )
     more = len(leads) > size
     leads = leads[:size]
     ids = [lead.last_comm_id for lead in leads if lead.last_comm_id]
-    last = Communication.objects.in_bulk(ids) if ids else {}
+    last = (
+        Communication.objects.only("body", "direction", "whatsapp_status").in_bulk(ids)
+        if ids
+        else {}
+    )
     rows = [
         InboxRow(
             lead=lead,
