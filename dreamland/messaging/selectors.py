@@ -502,11 +502,19 @@ def _thread_items(
             window &= Q(created_at__gte=markers_from)
         if markers_to is not None:
             window &= Q(created_at__lt=markers_to)
-        for lead in Lead.objects.filter(window, client=client).select_related("tour_interest"):
+        leads = (
+            Lead.objects.filter(window, client=client)
+            .select_related("tour_interest")
+            .only("created_at", "tour_interest__name")
+        )
+        for lead in leads:
             items.append(ThreadItem(kind="lead", at=lead.created_at, lead=lead))
-        for booking in Booking.objects.filter(window, client=client).select_related(
-            "tour_departure__tour"
-        ):
+        bookings = (
+            Booking.objects.filter(window, client=client)
+            .select_related("tour_departure__tour")
+            .only("created_at", "tour_departure__departure_date", "tour_departure__tour__name")
+        )
+        for booking in bookings:
             items.append(ThreadItem(kind="booking", at=booking.created_at, booking=booking))
     # Meta stamps messages in whole seconds, before the lead they create exists: a marker sits
     # above the first message of its lead or booking whatever the clocks say.
@@ -528,11 +536,35 @@ def _thread_items(
     return items
 
 
+# What a message shows (its delivery timestamps, media id and the sender's account stay out).
+MESSAGE_FIELDS = (
+    "created_at",
+    "client",
+    "lead",
+    "booking",
+    "communication_type",
+    "direction",
+    "body",
+    "subject",
+    "whatsapp_message_id",
+    "whatsapp_status",
+    "media_url",
+    "media_type",
+    "message_type",
+    "reply_to_message_id",
+    "metadata",
+    "template",
+    "error_code",
+    "error_message",
+    "sent_by__name",
+)
+
+
 def thread_page(
     client: Client, *, before: str | None = None, size: int = THREAD_PAGE
 ) -> ThreadPage:
     """The newest `size` communications before the `before` cursor, shown oldest first."""
-    qs = Communication.objects.filter(client=client).select_related("sent_by")
+    qs = Communication.objects.filter(client=client).select_related("sent_by").only(*MESSAGE_FIELDS)
     position = cursor_decode(before)
     if position is not None:
         at, pk = position
