@@ -148,6 +148,14 @@ class Communication(TimestampedModel):
             models.Index(
                 fields=["lead", "direction", "created_at"], name="communications_lead_dir_idx"
             ),
+            # A thread page's reactions (`messaging.selectors._thread_items`): the few reaction
+            # rows pointing at the page's 50 messages, where the client's index read all 7,500
+            # messages of a long conversation to find them.
+            models.Index(
+                fields=["reply_to_message_id"],
+                condition=models.Q(message_type="reaction"),
+                name="communications_reaction_to_idx",
+            ),
         ]
         constraints = [
             enum_check("communications", "communication_type", CommunicationType.values),

@@ -165,10 +165,11 @@ def _thread_context(request: HttpRequest, client: Client) -> dict[str, Any]:
     user = _user(request)
     lead = current_lead(client)
     filters = _filters(request)
-    above, below = inbox_neighbours(user, filters, lead)
+    listed = _list_context(request, filters)
+    above, below = inbox_neighbours(user, filters, lead, page=listed["page"])
     thread = thread_page(client)
     return {
-        **_list_context(request, filters),
+        **listed,
         **_composer_context(client, lead),
         "active_id": client.pk,
         "client": client,

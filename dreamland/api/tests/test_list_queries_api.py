@@ -110,6 +110,27 @@ def test_a_count_past_the_cap_is_a_lower_bound(manager, api_as, monkeypatch):
     assert body == {"items": body["items"], "count": 8}  # fits: exact, nothing added
 
 
+@pytest.mark.parametrize("persona", ["agent", "manager"])
+@pytest.mark.parametrize("path", ["/leads", "/communications", "/clients"])
+def test_a_deep_offset_reads_the_same_page_by_ids_in_the_same_queries(
+    persona, path, agent, manager, api_as, monkeypatch
+):
+    _rows(9, agent)
+    api = api_as(agent if persona == "agent" else manager)
+    api.get("/tours")  # the token's first use writes last_used_at
+    shallow = [_queries(api, f"{path}?limit=3&offset={offset}") for offset in (0, 3, 6)]
+    monkeypatch.setattr("dreamland.api.pagination.DEEP_OFFSET", 1)
+    deep = [_queries(api, f"{path}?limit=3&offset={offset}") for offset in (0, 3, 6)]
+    assert deep == shallow  # same rows, same order, same body, same number of queries
+
+
+def test_an_empty_page_past_the_end_claims_no_more_rows_than_the_cap(manager, api_as, monkeypatch):
+    monkeypatch.setattr("dreamland.api.pagination.capped_count.__defaults__", (5,))
+    _rows(8, manager)
+    body = api_as(manager).get("/leads?limit=2&offset=100").json()
+    assert body == {"items": [], "count": 5, "count_exact": False}
+
+
 def test_cursor_pages_walk_the_list_once(manager, api_as):
     _rows(7, manager)
     api = api_as(manager)

@@ -95,17 +95,41 @@ def test_another_agents_conversation_fragments_actions_and_media_are_404(
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("messages", [1, 50])
-def test_the_conversation_costs_the_same_queries_for_1_and_50_messages(
-    make_client: Any, agent: Any, messages: int, django_assert_num_queries: Any
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_conversation_costs_the_same_queries_for_1_and_50_messages_and_rows(
+    make_client: Any, agent: Any, n: int, django_assert_num_queries: Any
 ) -> None:
-    client, _ = conversation(make_client, agent=agent, messages=messages)
+    for _ in range(n - 1):
+        conversation(make_client, agent=agent, messages=2)
+    client, _ = conversation(
+        make_client, agent=agent, messages=n, last_at=timezone.now() - timedelta(hours=1)
+    )
     http = _as(agent)
     http.get(f"/inbox/{client.pk}/")
-    # 17 for the list and the thread, 2 for the list's unanswered flags and count (reminders)
-    with django_assert_num_queries(19):
+    # session, user, the client, unread reset, its lead; the thread: messages, reactions, lead
+    # and booking markers, poll cursor; the list: rows, their last messages, tours, unanswered
+    # flags; the window; the unread total and the unanswered count. The neighbours (Alt+J/K)
+    # are read off the list.
+    with django_assert_num_queries(17):
         response = http.get(f"/inbox/{client.pk}/")
     assert response.status_code == 200
+    assert len(response.context["page"].rows) == n
+    assert len([i for i in response.context["thread"].items if i.kind == "message"]) == n
+
+
+def test_a_conversation_past_the_first_page_costs_one_query_more_for_its_neighbours(
+    make_client: Any, agent: Any, django_assert_num_queries: Any
+) -> None:
+    for _ in range(51):
+        conversation(make_client, agent=agent, messages=2)
+    client, _ = conversation(
+        make_client, agent=agent, messages=50, last_at=timezone.now() - timedelta(hours=1)
+    )
+    http = _as(agent)
+    http.get(f"/inbox/{client.pk}/")
+    with django_assert_num_queries(18):
+        response = http.get(f"/inbox/{client.pk}/")
+    assert response.context["above"] is not None and response.context["below"] is None
 
 
 def test_older_history_comes_in_pages(make_client: Any, agent: Any) -> None:
