@@ -251,6 +251,7 @@ def lead_update(*, lead: Lead, actor: User | None = None, **fields: Any) -> Lead
             setattr(locked, name, fields[name])
         if plain:
             locked.save(update_fields=[*plain, "updated_at"])
+            board_counts_changed()  # the board counts per source and per tour
         if "assigned_agent" in fields:
             locked = lead_assign(lead=locked, agent=fields["assigned_agent"], actor=actor)
         if "status" in fields:
@@ -264,6 +265,7 @@ def lead_interest_from_text(*, lead: Lead, text: str) -> Tour | None:
     tour = tour_from_text(text)
     if tour is not None:
         Lead.objects.filter(pk=lead.pk).update(tour_interest=tour, updated_at=timezone.now())
+        board_counts_changed()  # the board counts per tour
         lead.tour_interest = tour
     return tour
 

@@ -13,9 +13,11 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from dreamland.accounts.models import User
+from dreamland.api.services import api_token_create
 from dreamland.audit.models import AuditEntry
 from dreamland.leads.board import FIRST_CARDS, BoardCard, encode_cursor
 from dreamland.leads.models import Lead, LeadSource, LeadStatus, LostReason
+from dreamland.leads.services import lead_update
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -34,6 +36,10 @@ def _leads(make_client: Any, n: int, **fields: Any) -> list[Lead]:
         )
         for i in range(n)
     ]
+
+
+def _bearer(user: User) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_token_create(user=user)[1]}"}
 
 
 def _card_of(lead: Lead) -> BoardCard:
@@ -363,3 +369,28 @@ def test_the_lead_page_shows_its_audit_trail(
 
 def test_pages_need_a_login(client: HttpClient) -> None:
     assert client.get("/pipeline/")["Location"].startswith("/login/")
+
+
+def test_counts_by_source_and_tour_follow_an_edit_and_a_delete(
+    client: HttpClient,
+    manager: User,
+    make_client: Any,
+    make_tour: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    tour = make_tour()
+    (lead,) = _leads(make_client, 1)
+    client.force_login(manager)
+
+    def new_count(query: str) -> str:
+        html = client.get(f"/pipeline/?{query}").content.decode()
+        return html.split('data-column="new"')[1].split("data-count>")[1].split("<")[0]
+
+    assert new_count(f"tour={tour.pk}") == "0" and new_count("source=website") == "0"
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_update(lead=lead, tour_interest=tour, source=LeadSource.WEBSITE, actor=manager)
+    assert new_count(f"tour={tour.pk}") == "1" and new_count("source=website") == "1"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.delete(f"/api/v1/clients/{lead.client_id}", headers=_bearer(manager))
+    assert response.status_code == 204
+    assert new_count(f"tour={tour.pk}") == "0"
