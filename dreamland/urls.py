@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    # First: Meta's deliveries are the busiest URL, and resolving walks this list in order.
+    path("webhooks/", include("dreamland.whatsapp.urls")),
     path("", include("dreamland.web.urls")),
     path("", include("dreamland.imports.urls")),
     path("", include("dreamland.reports.urls")),
@@ -18,7 +20,6 @@ urlpatterns = [
     path("", include("dreamland.reminders.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("dreamland.api.urls")),
-    path("webhooks/", include("dreamland.whatsapp.urls")),
 ]
 # No public /media/: WhatsApp media is served only by views that check the conversation's
 # permissions (SPEC §4), never straight from MEDIA_ROOT.

@@ -7,9 +7,11 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dreamland.clients.models import Client
+from dreamland.lib.bulk import insert_rows
 from dreamland.lib.errors import Conflict, reject_unknown_fields
 from dreamland.lib.phones import normalize_phone
 
@@ -98,7 +100,7 @@ def client_get_or_create_by_e164(
     ValidationError naming the field), without a query: the database never sees a bad value.
     """
     defaults = {key: value for key, value in defaults.items() if value not in (None, "")}
-    defaults["name"] = (name or "").strip()[:255] or phone_e164
+    defaults["name"] = _profile_name(name, phone_e164)
     reject_unknown_fields(defaults, EDITABLE_FIELDS)
     errors: dict[str, list[str]] = {}
     for key, value in defaults.items():
@@ -110,6 +112,29 @@ def client_get_or_create_by_e164(
     if errors:
         raise ValidationError(errors)
     return Client.objects.get_or_create(phone=phone_e164, defaults=defaults)
+
+
+def _profile_name(name: str | None, phone_e164: str) -> str:
+    """A new client's name from what the channel gives; the number when it gives none."""
+    return (name or "").strip()[:255] or phone_e164
+
+
+def clients_create_many_by_e164(*, names: dict[str, str]) -> dict[str, int]:
+    """New clients for already normalised numbers (number → profile name), in one insert:
+    `{phone: id}` of those written. A number that exists meanwhile (created by someone else
+    since the caller looked) is skipped, not duplicated: the caller looks it up again."""
+    if not names:
+        return {}
+    now = timezone.now()
+    written = insert_rows(
+        Client,
+        ("name", "phone"),
+        [(_profile_name(name, phone), phone) for phone, name in sorted(names.items())],
+        constants={"created_at": now, "updated_at": now},
+        ignore_conflicts=True,
+        returning=("phone", "id"),
+    )
+    return {str(phone): int(pk) for phone, pk in written}
 
 
 def client_find_or_create(*, phone: str, name: str = "", **defaults: Any) -> tuple[Client, bool]:

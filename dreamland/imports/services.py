@@ -28,7 +28,7 @@ from dreamland.imports.cleaning import CleanRow, RowRejected, Tours, clean_row
 from dreamland.imports.reader import ImportFileError, Row, read_rows
 from dreamland.leads.board import board_counts_changed
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource
-from dreamland.leads.services import AgentPicker
+from dreamland.leads.services import NEW_LEAD_FIELDS, AgentPicker
 from dreamland.lib.bulk import insert_rows
 from dreamland.tours.models import Tour
 
@@ -267,16 +267,7 @@ def _write_chunk(chunk: list[tuple[Row, CleanRow | str]]) -> list[RowOutcome]:
     board_counts_changed()  # new leads on the board (after the chunk's commit)
     insert_rows(
         Lead,
-        (
-            "client",
-            "source",
-            "status",
-            "tour_interest",
-            "assigned_agent",
-            "unread_messages_count",
-            "created_at",
-            "updated_at",
-        ),
+        NEW_LEAD_FIELDS,
         leads,
     )
     return outcomes

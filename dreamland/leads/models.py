@@ -140,8 +140,18 @@ class Lead(TimestampedModel):
             models.Index(
                 models.F("created_at").desc(), models.F("id").desc(), name="leads_created_id_idx"
             ),
-            # A client's leads, newest first (inbound messages find the open lead here).
+            # A client's leads, newest first.
             models.Index("client", models.F("created_at").desc(), name="leads_client_created_idx"),
+            # The open-lead rule (`selectors.leads_open`): a client's current open lead is the
+            # first entry of this index, one probe per sender in an inbound batch. Without it
+            # PostgreSQL ANDed the client and status indexes, reading every open lead's entry.
+            models.Index(
+                "client",
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="leads_open_client_idx",
+            ),
         ]
         constraints = [
             enum_check("leads", "status", LeadStatus.values),

@@ -8,6 +8,7 @@ may go to `lost`. `won` is reached only through `dreamland.bookings.conversion.l
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,7 +22,8 @@ from dreamland.audit.services import audit_record
 from dreamland.clients.models import Client
 from dreamland.leads.board import board_counts_changed
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource, LeadStatus, LostReason
-from dreamland.leads.selectors import lead_assignable_users, lead_open_for_client
+from dreamland.leads.selectors import lead_assignable_users
+from dreamland.lib.bulk import insert_rows
 from dreamland.lib.choices import choice_name, choose_one_of
 from dreamland.lib.errors import RuleViolation, reject_unknown_fields
 from dreamland.staff_settings.selectors import round_robin_enabled
@@ -29,6 +31,17 @@ from dreamland.tours.models import Tour
 from dreamland.tours.selectors import tour_from_text
 
 PIPELINE = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED, LeadStatus.QUOTED)
+# The columns of a lead written in bulk (`insert_rows`): inbound messages' new leads, imports.
+NEW_LEAD_FIELDS = (
+    "client",
+    "source",
+    "status",
+    "tour_interest",
+    "assigned_agent",
+    "unread_messages_count",
+    "created_at",
+    "updated_at",
+)
 # Any constant: the advisory lock that serialises round-robin picks on PostgreSQL.
 _ROUND_ROBIN_LOCK = 7_401_001
 
@@ -131,20 +144,82 @@ def _lock_round_robin() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROUND_ROBIN_LOCK])
 
 
-def lead_get_or_create_open(
-    *, client: Client, source: str = LeadSource.WHATSAPP
-) -> tuple[Lead, bool]:
-    """The client's most recent open lead, locked for update, or a new one (SPEC §2 inbound rule).
+def leads_open_many(
+    *, first_texts: dict[int, str | None], source: str = LeadSource.WHATSAPP
+) -> dict[int, int]:
+    """A new open lead for each client of `first_texts` (client id → the text of its first
+    message, or None): `{client_id: lead_id}`, in a fixed number of statements however many.
 
-    Call inside `transaction.atomic()`: the row lock on the lead (PostgreSQL) serialises
-    concurrent messages of one client.
+    The batch form of `lead_create` for inbound messages (SPEC §2): each lead is assigned by
+    `AgentPicker` (which takes the round-robin lock) and gets its tour interest from its first
+    text by the tours' one rule (`tour_from_text`, the active tours read once). Call inside
+    `transaction.atomic()`, after the conversation lock of these clients' numbers.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("lead_get_or_create_open must run inside transaction.atomic()")
-    lead = lead_open_for_client(client_id=client.pk, lock=True)
-    if lead is not None:
-        return lead, False
-    return lead_create(client=client, source=source), True
+    if not first_texts:
+        return {}
+    if source not in LeadSource.values:
+        raise ValidationError({"source": choose_one_of(LeadSource.values)})
+    client_ids = sorted(first_texts)
+    tours: list[Tour] | None = None
+    if any(first_texts.values()):
+        tours = list(Tour.objects.filter(active=True))
+    picker = AgentPicker(client_ids, lock=True)
+    rows: list[tuple[object, ...]] = []
+    for client_id in client_ids:
+        text = first_texts[client_id]
+        tour = tour_from_text(text, tours) if text and tours else None
+        # Each lead its own creation time, as when created one by one: round-robin reads from
+        # it who was given a lead last.
+        at = timezone.now()
+        rows.append(
+            (
+                client_id,
+                source,
+                LeadStatus.NEW,
+                tour.pk if tour else None,
+                picker.pick(client_id),
+                0,
+                at,
+                at,
+            )
+        )
+    written = insert_rows(
+        Lead,
+        NEW_LEAD_FIELDS,
+        rows,
+        returning=("client", "id"),
+    )
+    board_counts_changed()
+    return {int(client_id): int(lead_id) for client_id, lead_id in written}
+
+
+def leads_count_inbound(*, counts: dict[int, tuple[int, datetime]]) -> None:
+    """New inbound messages filed on leads (lead id → (how many, the newest one's time)): each
+    lead's unread count goes up and `last_message_at` forward (never back: Meta delivers out of
+    order), all in one statement, the leads in id order (one row order for every writer)."""
+    if not counts:
+        return
+    ids = sorted(counts)
+    now: Any = timezone.now()
+    if connection.vendor == "postgresql":
+        rows = "unnest(%s::bigint[], %s::integer[], %s::timestamptz[]) AS v (id, n, at)"
+        params: list[Any] = [ids, [counts[i][0] for i in ids], [counts[i][1] for i in ids]]
+        latest = "GREATEST"
+    else:  # SQLite: UPDATE … FROM (VALUES …); datetimes compare as their stored text
+        adapt = connection.ops.adapt_datetimefield_value
+        now = adapt(now)
+        marks = ", ".join(["(%s, %s, %s)"] * len(ids))
+        rows = f"(SELECT column1 AS id, column2 AS n, column3 AS at FROM (VALUES {marks})) AS v"  # noqa: S608
+        params = [value for i in ids for value in (i, counts[i][0], adapt(counts[i][1]))]
+        latest = "MAX"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE leads SET unread_messages_count ="  # noqa: S608 (placeholders only)
+            " COALESCE(leads.unread_messages_count, 0) + v.n,"
+            f" last_message_at = {latest}(COALESCE(leads.last_message_at, v.at), v.at),"
+            f" updated_at = %s FROM {rows} WHERE leads.id = v.id",
+            [now, *params],
+        )
 
 
 def _lock_lead(lead: Lead) -> Lead:
@@ -257,17 +332,6 @@ def lead_update(*, lead: Lead, actor: User | None = None, **fields: Any) -> Lead
         if "status" in fields:
             locked = lead_transition(lead=locked, status=fields["status"], actor=actor)
         return locked
-
-
-def lead_interest_from_text(*, lead: Lead, text: str) -> Tour | None:
-    """Set a new lead's tour interest from its first message when exactly one tour fits (SPEC §2);
-    one UPDATE, and only when it names one."""
-    tour = tour_from_text(text)
-    if tour is not None:
-        Lead.objects.filter(pk=lead.pk).update(tour_interest=tour, updated_at=timezone.now())
-        board_counts_changed()  # the board counts per tour
-        lead.tour_interest = tour
-    return tour
 
 
 def conversation_mark_read(

@@ -1,4 +1,5 @@
-"""Run the app under gunicorn on 127.0.0.1 for load tests and benchmarks (never on another host)."""
+"""Run the app under gunicorn on 127.0.0.1, and its Redis task workers, for load tests and
+benchmarks (never on another host)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,29 @@ def gunicorn_server(
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=5)
+
+
+@contextmanager
+def rq_workers(*, env: Mapping[str, str], count: int = 2) -> Iterator[None]:
+    """Start `count` Redis task workers (`manage.py rq_worker`, the Procfile's `worker`) with
+    `env` (TASKS_BACKEND=redis and its REDIS_URL); they are stopped when the block ends."""
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "rq_worker"],
+            cwd=REPO,
+            env=dict(env),
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+    try:
+        yield
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(timeout=5)

@@ -2,14 +2,19 @@
 database queue. Tasks are still written with `django.tasks.task`; only transport changes.
 
 The worker is `manage.py rq_worker` (it also runs RQ's scheduler, which deferred tasks need).
+It runs jobs in its own process (`DjangoWorker`), not in a forked child per job as RQ does by
+default: a fork and a new database connection per job cost more than most of our jobs (a batch
+of webhook events, one send), and the worker keeps its connection as a request thread does.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.db import close_old_connections
 from django.tasks import Task
 from django.tasks.backends.base import BaseTaskBackend
 from django.tasks.base import TaskError, TaskResult, TaskResultStatus
@@ -18,7 +23,7 @@ from django.utils import timezone
 from django.utils.json import normalize_json
 from django.utils.module_loading import import_string
 from redis import Redis
-from rq import Queue
+from rq import Queue, SimpleWorker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
@@ -34,7 +39,9 @@ _STATUS = {
 }
 
 
+@cache
 def redis_connection() -> Redis:
+    """The process's client (its pool is thread-safe, and reset in a forked child)."""
     return Redis.from_url(settings.REDIS_URL)
 
 
@@ -42,6 +49,18 @@ def run_task(module_path: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     """What an RQ job executes: look the task up by its dotted path and call it."""
     task: Task = import_string(module_path)
     return normalize_json(task.call(*args, **kwargs))
+
+
+class DjangoWorker(SimpleWorker):
+    """RQ's in-process worker, with Django's connection hygiene around each job: a connection
+    past `CONN_MAX_AGE` or broken by the last job is closed, as between two requests."""
+
+    def execute_job(self, job: Job, queue: Queue) -> Any:
+        close_old_connections()
+        try:
+            return super().execute_job(job, queue)
+        finally:
+            close_old_connections()
 
 
 class RQBackend(BaseTaskBackend):

@@ -5,33 +5,32 @@ app's one rule, `leads_open`; a new lead when there is none), the communication 
 a duplicate writes nothing), the lead's unread count and `last_message_at`. Channel-neutral: the
 WhatsApp app parses Meta's payloads into `InboundMessage` and calls `message_store_inbound`.
 
-The common case (a known client with an open lead, or a duplicate) takes a fast path of few
-statements built from the same ORM rule: on PostgreSQL one statement (a data-modifying CTE)
-after the conversation lock, on SQLite a lookup, the insert and the lead update. Anything else
-goes through the clients and leads services.
+Messages are stored set-based, many at once (`messages_store_inbound`, one webhook batch):
+a fixed number of statements whatever their number — the known wamids, the senders with their
+open lead (the leads app's rule as a subquery), the new clients and new leads in one insert each
+(the clients and leads services), the communications in one insert, the leads' counters in one
+update. One message is a batch of one.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cached_property
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from dreamland.clients.models import Client
-from dreamland.clients.services import client_get_or_create_by_e164
-from dreamland.leads.models import Lead
+from dreamland.clients.services import clients_create_many_by_e164
 from dreamland.leads.selectors import leads_open
-from dreamland.leads.services import lead_get_or_create_open, lead_interest_from_text
+from dreamland.leads.services import leads_count_inbound, leads_open_many
+from dreamland.lib.bulk import insert_rows
 from dreamland.lib.phones import InvalidPhone, phone_from_wa_id
 from dreamland.messaging.models import (
     Communication,
@@ -59,7 +58,7 @@ class InboundMessage:
     reply_to_message_id: str | None
     metadata: dict[str, Any]
 
-    @property
+    @cached_property  # read at every step of a batch; parsing a number is not free
     def phone(self) -> str | None:
         """The sender's E.164 number, None when there is none (a BSUID only) or it is invalid."""
         if not self.wa_id:
@@ -109,36 +108,48 @@ def conversation_lock(*, phones: Iterable[str]) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [keys])
 
 
-# --- the fast path ------------------------------------------------------------------------------
-_PHONE = "\x00phone"
-_WAMID = "\x00wamid"
+# --- storing ------------------------------------------------------------------------------------
+@dataclass
+class _Sender:
+    """A sender found or created: the client, its stored BSUID and its open lead (if any)."""
+
+    client_id: int
+    bsuid: str | None
+    lead_id: int | None
 
 
-@cache
-def _lookup_sql() -> tuple[str, tuple[Any, ...]]:
-    """(sql, params) of: the client by phone, its BSUID, its open lead (the leads app's rule) and
-    whether the wamid is stored. Compiled once from the ORM with marker values that each call
-    swaps for its own (compiling a queryset per message costs more than running it)."""
-    query = (
-        Client.objects.filter(phone=_PHONE)
-        .annotate(
-            open_lead_id=Subquery(leads_open(client_id=OuterRef("pk")).values("pk")[:1]),
-            known=Subquery(
-                Communication.objects.filter(whatsapp_message_id=_WAMID).values("pk")[:1]
-            ),
+def _senders(*, phones: Iterable[str] = (), bsuids: Iterable[str] = ()) -> dict[str, _Sender]:
+    """Clients by phone and by BSUID with their current open lead, in one query per kind (the
+    leads app's `leads_open` rule as a subquery); keyed by the phone or the BSUID."""
+    found: dict[str, _Sender] = {}
+    open_lead = Subquery(leads_open(client_id=OuterRef("pk")).values("pk")[:1])
+    for key, values in (("phone", set(phones)), ("whatsapp_user_id", set(bsuids))):
+        if not values:
+            continue
+        rows = (
+            Client.objects.filter(**{f"{key}__in": values})
+            .annotate(open_lead_id=open_lead)
+            .values_list(key, "pk", "whatsapp_user_id", "open_lead_id")
         )
-        .values_list("pk", "whatsapp_user_id", "open_lead_id", "known")
-    )
-    sql, params = query.query.sql_with_params()
-    return sql, tuple(params)
+        for value, client_id, bsuid, lead_id in rows:
+            found[value] = _Sender(client_id, bsuid, lead_id)
+    return found
 
 
-def _params(msg: InboundMessage, phone: str, params: tuple[Any, ...]) -> list[Any]:
-    marks = {_PHONE: phone, _WAMID: msg.wamid}
-    return [marks.get(p, p) if isinstance(p, str) else p for p in params]
+def _remember_bsuid(client_id: int, bsuid: str) -> None:
+    """Store the BSUID on the client, unless another client already holds it (or it cannot fit)."""
+    if len(bsuid) > Client._meta.get_field("whatsapp_user_id").max_length:  # type: ignore[operator]
+        logger.warning("BSUID of %s chars not stored on client #%s", len(bsuid), client_id)
+        return
+    if Client.objects.filter(whatsapp_user_id=bsuid).exclude(pk=client_id).exists():
+        logger.warning("BSUID %s already belongs to another client than #%s", bsuid, client_id)
+        return
+    Client.objects.filter(pk=client_id).update(whatsapp_user_id=bsuid, updated_at=timezone.now())
 
 
-_INSERT_COLUMNS = (
+_COLUMNS = (
+    "client",
+    "lead",
     "communication_type",
     "direction",
     "body",
@@ -154,8 +165,10 @@ _INSERT_COLUMNS = (
 )
 
 
-def _insert_values(msg: InboundMessage) -> list[Any]:
-    return [
+def _row(msg: InboundMessage, sender: _Sender, now: datetime) -> tuple[Any, ...]:
+    return (
+        sender.client_id,
+        sender.lead_id,
         CommunicationType.WHATSAPP.value,
         Direction.INBOUND.value,
         msg.body,
@@ -165,164 +178,105 @@ def _insert_values(msg: InboundMessage) -> list[Any]:
         msg.message_type[:32],
         msg.media_id[:255] if msg.media_id else None,
         msg.reply_to_message_id[:255] if msg.reply_to_message_id else None,
-        json.dumps(msg.metadata, ensure_ascii=False) if msg.metadata else None,
+        msg.metadata or None,
         msg.created_at,
-        timezone.now(),  # updated_at: the inbox's change cursor
-    ]
+        now,  # updated_at: the inbox's change cursor
+    )
 
 
-def _value_marks() -> list[str]:
-    marks = ["%s"] * len(_INSERT_COLUMNS)
-    if connection.vendor == "postgresql":
-        marks[_INSERT_COLUMNS.index("metadata")] = "%s::jsonb"
-    return marks
+def messages_store_inbound(
+    *, msgs: Sequence[InboundMessage], locked: bool = False
+) -> list[tuple[int | None, bool]]:
+    """Store inbound messages: for each, (communication id or None, tied_to_a_client).
 
-
-@cache
-def _fast_sql_postgresql() -> str:
-    """Lookup, insert (ON CONFLICT (wamid) DO NOTHING) and the lead's counters in one statement.
-
-    Inserts only when the client has an open lead; the caller falls back to the services when
-    it has none (or the client is new). Runs after the conversation lock, so nothing of this
-    client's conversation changes under it.
+    A duplicate (a wamid stored before, or earlier in `msgs`) is (None, True) and changes
+    nothing; a message that cannot be tied to a client (only an unknown BSUID) is (None, False).
+    The steps, each one statement for the whole batch: the wamids already stored; the senders
+    by phone and BSUID with their open lead; the new senders' clients (`clients` service); a new
+    lead for those with no open one (`leads` service: assignment, tour interest from the first
+    text); the communications; the leads' unread counts and `last_message_at`. Runs inside the
+    caller's transaction. `locked`: the caller already took `conversation_lock` for every
+    sender's number (else it is taken here).
     """
-    lookup, _params_unused = _lookup_sql()
-    table = Communication._meta.db_table
-    columns = ", ".join(("client_id", "lead_id", *_INSERT_COLUMNS))
-    return (
-        f"WITH f (client_id, bsuid, lead_id, known) AS ({lookup}), "  # noqa: S608
-        f"ins AS (INSERT INTO {table} ({columns}) "
-        f"SELECT f.client_id, f.lead_id, {', '.join(_value_marks())} FROM f "
-        "WHERE f.lead_id IS NOT NULL AND f.known IS NULL "
-        "ON CONFLICT (whatsapp_message_id) DO NOTHING RETURNING id), "
-        "upd AS (UPDATE leads SET unread_messages_count = COALESCE(unread_messages_count, 0) + 1, "
-        "last_message_at = GREATEST(COALESCE(last_message_at, %s), %s), updated_at = %s "
-        "FROM f, ins WHERE leads.id = f.lead_id) "
-        "SELECT f.client_id, f.bsuid, f.lead_id, f.known, (SELECT id FROM ins) FROM f"
-    )
-
-
-def _fast_postgresql(msg: InboundMessage, phone: str) -> tuple[int | None, bool] | None:
-    _lookup, params = _lookup_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _fast_sql_postgresql(),
-            [
-                *_params(msg, phone, params),
-                *_insert_values(msg),
-                msg.created_at,
-                msg.created_at,
-                timezone.now(),
-            ],
+    results: list[tuple[int | None, bool]] = [(None, True)] * len(msgs)
+    if not msgs:
+        return results
+    with transaction.atomic(savepoint=False):
+        if not locked:
+            conversation_lock(phones=[msg.phone for msg in msgs if msg.phone])
+        first: dict[str, int] = {}
+        for i, msg in enumerate(msgs):
+            first.setdefault(msg.wamid, i)
+        stored = set(
+            Communication.objects.filter(whatsapp_message_id__in=first)
+            .order_by()
+            .values_list("whatsapp_message_id", flat=True)
         )
-        row = cursor.fetchone()
-    if row is None:
-        return None  # a new client: the services create it
-    client_id, bsuid, lead_id, known, comm_id = row
-    if known is not None:
-        return None, True
-    if lead_id is None:
-        return None  # no open lead: the leads service opens one
-    if comm_id is None:
-        return None, True  # a concurrent duplicate (ON CONFLICT)
-    if msg.bsuid and bsuid != msg.bsuid:
-        _remember_bsuid(client_id, msg.bsuid)
-    return int(comm_id), True
-
-
-def _fast_sqlite(msg: InboundMessage, phone: str) -> tuple[int | None, bool] | None:
-    sql, params = _lookup_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _params(msg, phone, params))
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    client_id, bsuid, lead_id, known = row
-    if known is not None:
-        return None, True
-    if lead_id is None:
-        return None
-    if msg.bsuid and bsuid != msg.bsuid:
-        _remember_bsuid(client_id, msg.bsuid)
-    return _insert_and_count(msg, client_id, lead_id), True
-
-
-# --- the general path ---------------------------------------------------------------------------
-def _resolve_client(msg: InboundMessage) -> Client | None:
-    """The client by phone (created when new), else by BSUID; None when only an unknown BSUID."""
-    phone = msg.phone
-    if phone is not None:
-        client, _created = client_get_or_create_by_e164(phone_e164=phone, name=msg.profile_name)
-        if msg.bsuid and client.whatsapp_user_id != msg.bsuid:
-            _remember_bsuid(client.pk, msg.bsuid)
-        return client
-    if msg.bsuid:
-        return Client.objects.filter(whatsapp_user_id=msg.bsuid).first()
-    return None
-
-
-def _remember_bsuid(client_id: int, bsuid: str) -> None:
-    """Store the BSUID on the client, unless another client already holds it (or it cannot fit)."""
-    if len(bsuid) > Client._meta.get_field("whatsapp_user_id").max_length:  # type: ignore[operator]
-        logger.warning("BSUID of %s chars not stored on client #%s", len(bsuid), client_id)
-        return
-    if Client.objects.filter(whatsapp_user_id=bsuid).exclude(pk=client_id).exists():
-        logger.warning("BSUID %s already belongs to another client than #%s", bsuid, client_id)
-        return
-    Client.objects.filter(pk=client_id).update(whatsapp_user_id=bsuid, updated_at=timezone.now())
-
-
-def _insert_and_count(msg: InboundMessage, client_id: int, lead_id: int) -> int | None:
-    """Insert the communication (ON CONFLICT (wamid) DO NOTHING) and, only when it is new, bump
-    the lead's unread count and last_message_at. None when the wamid was already stored."""
-    table = Communication._meta.db_table
-    columns = ", ".join(("client_id", "lead_id", *_INSERT_COLUMNS))
-    marks = ", ".join(["%s", "%s", *_value_marks()])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608
-            "ON CONFLICT (whatsapp_message_id) DO NOTHING RETURNING id",
-            [client_id, lead_id, *_insert_values(msg)],
+        todo = [i for wamid, i in first.items() if wamid not in stored]
+        if not todo:
+            return results
+        phones = {i: msgs[i].phone for i in todo}
+        senders = _senders(
+            phones=[p for p in phones.values() if p],
+            bsuids=[msgs[i].bsuid or "" for i in todo if not phones[i] and msgs[i].bsuid],
         )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    Lead.objects.filter(pk=lead_id).update(
-        unread_messages_count=Coalesce(F("unread_messages_count"), Value(0)) + 1,
-        last_message_at=Greatest(
-            Coalesce(F("last_message_at"), Value(msg.created_at)), Value(msg.created_at)
-        ),
-        updated_at=timezone.now(),
-    )
-    return int(row[0])
+        fresh: dict[str, str] = {}
+        for i in todo:
+            phone = phones[i]
+            if phone and phone not in senders:
+                fresh.setdefault(phone, msgs[i].profile_name)
+        if fresh:
+            created = clients_create_many_by_e164(names=fresh)
+            senders.update({p: _Sender(pk, None, None) for p, pk in created.items()})
+            if len(created) < len(fresh):  # created meanwhile by someone else
+                senders.update(_senders(phones=fresh.keys() - created.keys()))
+        mine: dict[int, _Sender] = {}
+        first_texts: dict[int, str | None] = {}
+        for i in todo:
+            msg, phone = msgs[i], phones[i]
+            sender = senders.get(phone) if phone else senders.get(msg.bsuid or "")
+            if sender is None:
+                results[i] = (None, False)
+                continue
+            mine[i] = sender
+            if phone and msg.bsuid and sender.bsuid != msg.bsuid:
+                _remember_bsuid(sender.client_id, msg.bsuid)
+                sender.bsuid = msg.bsuid
+            if sender.lead_id is None and sender.client_id not in first_texts:
+                # SPEC §2: a new lead's first WhatsApp text sets its tour interest
+                first_texts[sender.client_id] = (
+                    msg.body if msg.message_type == "text" and msg.body else None
+                )
+        if first_texts:
+            opened = leads_open_many(first_texts=first_texts)
+            for sender in mine.values():
+                if sender.lead_id is None:
+                    sender.lead_id = opened[sender.client_id]
+        if not mine:
+            return results
+        now = timezone.now()
+        written = dict(
+            insert_rows(
+                Communication,
+                _COLUMNS,
+                [_row(msgs[i], sender, now) for i, sender in mine.items()],
+                ignore_conflicts=True,  # stored at this moment by a concurrent writer
+                returning=("whatsapp_message_id", "id"),
+            )
+        )
+        counts: dict[int, tuple[int, datetime]] = {}
+        for i, sender in mine.items():
+            comm_id = written.get(msgs[i].wamid)
+            if comm_id is None:
+                continue
+            results[i] = (int(comm_id), True)
+            assert sender.lead_id is not None
+            n, at = counts.get(sender.lead_id, (0, msgs[i].created_at))
+            counts[sender.lead_id] = (n + 1, max(at, msgs[i].created_at))
+        leads_count_inbound(counts=counts)
+    return results
 
 
 def message_store_inbound(*, msg: InboundMessage, locked: bool = False) -> tuple[int | None, bool]:
-    """Store one inbound message: (communication id or None, tied_to_a_client).
-
-    A duplicate (a known wamid) returns (None, True) and changes nothing; a message that cannot
-    be tied to a client (only an unknown BSUID) returns (None, False). Runs inside the caller's
-    transaction (no savepoint of its own: fewer statements on the hot path). `locked`: the caller
-    already took `conversation_lock` for the sender's number (else it is taken here).
-    """
-    with transaction.atomic(savepoint=False):
-        phone = msg.phone
-        if phone is not None:
-            if not locked:
-                conversation_lock(phones=[phone])
-            fast = (
-                _fast_postgresql(msg, phone)
-                if connection.vendor == "postgresql"
-                else _fast_sqlite(msg, phone)
-            )
-            if fast is not None:
-                return fast
-        if Communication.objects.filter(whatsapp_message_id=msg.wamid).exists():
-            return None, True
-        client = _resolve_client(msg)
-        if client is None:
-            return None, False
-        lead, created = lead_get_or_create_open(client=client)
-        if created and msg.message_type == "text" and msg.body:
-            lead_interest_from_text(lead=lead, text=msg.body)  # SPEC §2 tour interest
-        return _insert_and_count(msg, client.pk, lead.pk), True
+    """Store one inbound message: `messages_store_inbound` for a batch of one."""
+    return messages_store_inbound(msgs=[msg], locked=locked)[0]

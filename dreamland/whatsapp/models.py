@@ -53,6 +53,13 @@ class WebhookEvent(models.Model):
         indexes = [
             # replay_webhooks (failed events) and the admin's status filter.
             models.Index(fields=["status", "received_at"], name="wa_events_status_idx"),
+            # The worker's claim (`inbound._claim`): the few events waiting, oldest first, among
+            # millions processed.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(status=EventStatus.RECEIVED),
+                name="wa_events_received_idx",
+            ),
         ]
         constraints = [enum_check("whatsapp_webhook_events", "status", EventStatus.values)]
 

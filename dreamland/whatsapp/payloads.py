@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -66,10 +67,18 @@ def clean(value: Any) -> Any:
     return value
 
 
+# What `clean` has to mend can only come from these in the raw bytes: a NUL or a lone surrogate
+# is written as a \\u escape (JSON allows no raw control character in a string, and the bytes
+# must be UTF-8), NaN and Infinity as the bare words. A body without any of them (nearly all) is
+# clean as parsed, and the walk over it is skipped.
+_NEEDS_CLEANING = re.compile(rb"\\u0000|\\u[dD][89a-fA-F]|NaN|Infinity")
+
+
 def load_payload(raw: bytes) -> Any:
     """The cleaned JSON of a stored body; NotAnEnvelope when it cannot be read at all."""
     try:
-        return clean(json.loads(raw))
+        payload = json.loads(raw)
+        return clean(payload) if _NEEDS_CLEANING.search(raw) else payload
     except RecursionError:
         raise NotAnEnvelope("JSON nested too deeply to process") from None
     except ValueError:

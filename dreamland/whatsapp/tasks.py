@@ -1,4 +1,5 @@
-"""Background work for WhatsApp: retrying failed events, sending messages, downloading media."""
+"""Background work for WhatsApp: processing and retrying webhook events, sending messages,
+downloading media."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import base64
 import hashlib
 import logging
 import mimetypes
+import time
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.tasks import task
+from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone
 
 from dreamland.lib.errors import NotConfigured
@@ -24,9 +27,12 @@ from dreamland.whatsapp.client import (
     WhatsAppClient,
     whatsapp_configured,
 )
-from dreamland.whatsapp.inbound import event_run
+from dreamland.whatsapp.inbound import event_run, events_process_received
 from dreamland.whatsapp.models import EventStatus, WebhookEvent
 from dreamland.whatsapp.statuses import statuses_reapply
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +55,52 @@ def _enqueue_later(task_obj: Any, delay: timedelta, **kwargs: Any) -> None:
 
 
 # --- webhook events -----------------------------------------------------------------------------
+# Set while a processing task is queued and has not started: a burst of deliveries queues one
+# task, not one each. Only with the Redis backend (a key every process sees, set in one round
+# trip); it expires, so a task lost with a crashed worker holds nothing back for long.
+_KICK_KEY = "dreamland:whatsapp:events:kick"
+_KICK_TTL_S = 10
+# How long a started task lets deliveries gather before it claims them. A batch costs a fixed
+# number of statements, so at a few hundred messages a second twenty milliseconds turn batches
+# of one or two events into batches of several, for that much more latency.
+_GATHER_S = 0.02
+
+
+def _kick_key() -> Redis | None:
+    if settings.TASKS_BACKEND != "redis":
+        return None
+    from dreamland.lib.rq_tasks import redis_connection  # only with the redis backend
+
+    return redis_connection()
+
+
+@task
+def webhook_events_process() -> int:
+    """Apply every received webhook event, in batches (`inbound.events_process_received`)."""
+    redis = _kick_key()
+    if redis is not None:
+        time.sleep(_GATHER_S)  # deliveries stored meanwhile queue no task of their own
+        # Then: a delivery stored from now on queues a task of its own, and one stored before
+        # is seen by the claim below.
+        redis.delete(_KICK_KEY)
+    return events_process_received()
+
+
+def webhook_events_kick() -> bool:
+    """Ask for the received events to be processed (after the webhook stored one); True when
+    they were processed before this returned (the immediate backend).
+
+    With Redis, a task is queued only when none is waiting already (`_KICK_KEY`, which the task
+    clears as it starts): no delivery is left behind, since the task claims every event stored
+    before it started.
+    """
+    redis = _kick_key()
+    if redis is not None and not redis.set(_KICK_KEY, 1, nx=True, ex=_KICK_TTL_S):
+        return False
+    webhook_events_process.enqueue()
+    return isinstance(webhook_events_process.get_backend(), ImmediateBackend)
+
+
 @task
 def webhook_event_retry(event_id: int) -> str:
     """Re-process a failed event; gives up after MAX_EVENT_ATTEMPTS (replay_webhooks still can)."""

@@ -69,16 +69,15 @@ def _receive(request: HttpRequest) -> HttpResponse:
     if not signature_valid(raw, header, secret):
         logger.warning("WhatsApp webhook with a %s signature", "bad" if header else "missing")
         return HttpResponse("Forbidden", status=403, content_type="text/plain")
-    payload = None
     try:
-        payload = json.loads(raw)
+        json.loads(raw)
     except RecursionError:
         pass  # valid JSON too deep for Python: stored (and marked ignored), never refused
     except ValueError:  # UnicodeDecodeError is a ValueError
         return HttpResponse("Malformed JSON", status=400, content_type="text/plain")
-    # Stored and processed in one transaction (inbound.event_run): a processing failure is
-    # recorded on the event and retried, and Meta still gets its 200 because the event is safe.
-    event_receive(raw_body=raw, signature=header, parsed=payload)
+    # Stored (committed) before the 200, processed by a worker (inbound.event_receive): a
+    # processing failure is recorded on the event and retried, the event itself is safe.
+    event_receive(raw_body=raw, signature=header)
     return HttpResponse("OK", content_type="text/plain")
 
 

@@ -2,7 +2,9 @@
 
 Twenty simultaneous first messages of a new customer once deadlocked (row locks on `clients` and
 `leads` taken after another transaction's foreign-key check); a failed event then reached the
-inbox only when its retry ran. Here every burst is stored at once, with no failed event.
+inbox only when its retry ran. Here the production shape — gunicorn with 4 workers storing the
+deliveries, two Redis task workers applying them in batches at the same time — stores every
+burst, with no failed event.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -18,6 +21,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+import redis
 from django.db import connection
 from django.utils import timezone
 
@@ -25,7 +29,7 @@ from dreamland.accounts.models import Role, User
 from dreamland.api.services import api_token_create
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead
-from dreamland.lib.gunicorn_server import gunicorn_server
+from dreamland.lib.gunicorn_server import gunicorn_server, rq_workers
 from dreamland.messaging.models import Communication, Direction, WhatsAppStatus
 from dreamland.whatsapp.models import EventStatus, WebhookEvent
 from dreamland.whatsapp.testing import message_body, sign, status_body
@@ -50,15 +54,26 @@ def _database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+REDIS_URL = os.environ.get("BURST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
 @pytest.fixture
 def server() -> Iterator[str]:
-    """gunicorn, 4 workers of 5 threads: all 20 requests of a burst are processed at once."""
+    """gunicorn, 4 workers of 5 threads (all 20 requests of a burst at once), and two task
+    workers on Redis applying what they store."""
+    try:
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"needs Redis at {REDIS_URL}")
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "DB_CONN_MAX_AGE": "0",
-        # Sends are only queued (no worker runs here): the reply stays pending.
-        "TASKS_BACKEND": "database",
+        # Sends go to a closed port: the reply is retried later and stays pending.
+        "TASKS_BACKEND": "redis",
+        "REDIS_URL": REDIS_URL,
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECRET_KEY": "burst-test-secret-key-" + "x" * 30,
@@ -68,10 +83,24 @@ def server() -> Iterator[str]:
         "WHATSAPP_API_BASE": "http://127.0.0.1:9/v23.0",
         "LOG_LEVEL": "WARNING",
     }
-    with gunicorn_server(
-        env=env, workers=4, threads=5, ready_path="/webhooks/whatsapp", start_timeout=180
-    ) as base:
+    with (
+        rq_workers(env=env, count=2),
+        gunicorn_server(
+            env=env, workers=4, threads=5, ready_path="/webhooks/whatsapp", start_timeout=180
+        ) as base,
+    ):
         yield base
+
+
+def _applied(count: int) -> None:
+    """Wait until `count` events are stored and none is waiting for a worker (at most 60 s)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        events = WebhookEvent.objects.all()
+        if events.count() >= count and not events.filter(status=EventStatus.RECEIVED).exists():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"events still waiting after 60 s: {list(events.values('status'))}")
 
 
 def _post(http: httpx.Client, body: dict[str, Any]) -> int:
@@ -115,6 +144,7 @@ def test_twenty_simultaneous_messages_of_a_new_customer_ten_times_over(server: s
         ]
         statuses = _all_at_once(server, [lambda http, b=b: _post(http, b) for b in bodies])
         assert statuses == [200] * BURST, f"round {round_no}"
+        _applied(BURST * (round_no + 1))
         client = Client.objects.get(phone="+" + wa_id)
         lead = Lead.objects.get(client=client)
         assert Communication.objects.filter(client=client).count() == BURST, f"round {round_no}"
@@ -185,6 +215,7 @@ def test_inbound_messages_statuses_and_an_agents_reply_at_once_for_one_client(
     # then: every message stored once, every receipt applied, the reply queued once
     assert statuses[:-1] == [200] * len(calls)
     assert statuses[-1] == 202
+    _applied(len(calls))
     inbound_rows = Communication.objects.filter(client=client, direction=Direction.INBOUND)
     assert inbound_rows.count() == 11
     lead.refresh_from_db()

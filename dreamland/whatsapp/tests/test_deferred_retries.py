@@ -14,7 +14,7 @@ from django.utils import timezone
 from dreamland.messaging import inbound as message_store
 from dreamland.messaging.models import Communication, Direction, WhatsAppStatus
 from dreamland.whatsapp.models import EventStatus, WebhookEvent
-from dreamland.whatsapp.tasks import whatsapp_send
+from dreamland.whatsapp.tasks import webhook_events_process, whatsapp_send
 from dreamland.whatsapp.tests.helpers import fixture, fixture_bytes, post_raw
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +33,16 @@ def test_a_failed_event_is_retried_later(
     def boom(**kwargs: Any) -> Any:
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(message_store, "lead_get_or_create_open", boom)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert post_raw(client, fixture_bytes("kz_text_message.json")).status_code == 200
+    monkeypatch.setattr(message_store, "leads_open_many", boom)
+    assert post_raw(client, fixture_bytes("kz_text_message.json")).status_code == 200
     event = WebhookEvent.objects.get()
+    assert event.status == EventStatus.RECEIVED  # stored; a worker processes it
+    [processing] = deferring.results
+    assert processing.task.name == "webhook_events_process"
+    deferring.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_events_process.call() == 1
+    event.refresh_from_db()
     assert event.status == EventStatus.FAILED
     [queued] = deferring.results
     assert queued.task.name == "webhook_event_retry"

@@ -19,7 +19,7 @@ from dreamland.leads.models import Lead
 from dreamland.leads.selectors import lead_open_for_client
 from dreamland.messaging import inbound as message_store
 from dreamland.messaging.models import Communication
-from dreamland.whatsapp.inbound import event_receive
+from dreamland.whatsapp.inbound import event_receive, events_process_received
 from dreamland.whatsapp.models import EventStatus, WebhookEvent
 from dreamland.whatsapp.tasks import webhook_event_retry
 from dreamland.whatsapp.testing import message_body, sign
@@ -32,7 +32,7 @@ WA_ID = "77011234567"
 def _deliver(wamid: str, wa_id: str = WA_ID) -> WebhookEvent:
     body = message_body({"id": wamid, "type": "text", "text": {"body": "Сәлем"}}, wa_id=wa_id)
     raw = json.dumps(body).encode()
-    return event_receive(raw_body=raw, signature=sign(raw, APP_SECRET), parsed=body)
+    return event_receive(raw_body=raw, signature=sign(raw, APP_SECRET))
 
 
 def _postgresql() -> bool:
@@ -46,60 +46,87 @@ def agent() -> User:
     )
 
 
-# Outside a test transaction, so the event's atomic block is BEGIN/COMMIT as in production
-# (not a counted SAVEPOINT/RELEASE pair).
-@pytest.mark.django_db(transaction=True)
-def test_a_known_client_with_an_open_lead_costs_three_statements_on_postgresql_four_on_sqlite_besides_begin_and_commit(
-    django_assert_num_queries: Any, agent: User
+def _store(wamid: str, wa_id: str = WA_ID) -> WebhookEvent:
+    """A delivery stored as the webhook view stores it, not yet processed."""
+    body = message_body({"id": wamid, "type": "text", "text": {"body": "Сәлем"}}, wa_id=wa_id)
+    raw = json.dumps(body).encode()
+    return WebhookEvent.objects.create(raw_body=raw, signature=sign(raw, APP_SECRET))
+
+
+@pytest.fixture
+def deferred(settings: Any) -> DummyBackend:
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    assert isinstance(backend, DummyBackend)
+    return backend
+
+
+def test_the_webhook_request_costs_one_statement_and_queues_the_processing(
+    django_assert_num_queries: Any, deferred: DummyBackend
 ) -> None:
-    client = Client.objects.create(name="Aigerim", phone="+" + WA_ID)
-    lead = Lead.objects.create(client=client, unread_messages_count=0)
-    # PostgreSQL: BEGIN, the conversation lock, one CTE (lookup, insert, lead counters), the
-    # event row, COMMIT. SQLite: BEGIN IMMEDIATE, the lookup, the insert, the lead counters, the
-    # event row, COMMIT.
-    with django_assert_num_queries(5 if _postgresql() else 6):
-        event = _deliver("wamid.known1")
-    assert event.status == EventStatus.PROCESSED
-    lead.refresh_from_db()
-    assert lead.unread_messages_count == 1
-    assert Communication.objects.get().lead_id == lead.pk
+    with django_assert_num_queries(1):  # the event's INSERT (autocommit: committed before 200)
+        event = _deliver("wamid.ack1")
+    assert event.status == EventStatus.RECEIVED
+    assert [r.task.name for r in deferred.results] == ["webhook_events_process"]
 
 
-# Outside a test transaction, so the event's atomic block is BEGIN/COMMIT as in production
-# (not a counted SAVEPOINT/RELEASE pair).
+# Outside a test transaction, so each batch's atomic block is BEGIN/COMMIT as in production.
+# A batch, however many events: BEGIN, the claim, (PostgreSQL: SET LOCAL synchronous_commit,)
+# SAVEPOINT, (PostgreSQL: the conversation lock,) the stored wamids, the senders with their
+# open lead, the messages, the leads' counters, the events' update, RELEASE, COMMIT.
+KNOWN = 12 if connection.vendor == "postgresql" else 10
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_duplicate_costs_a_fixed_few_statements_and_changes_nothing(
+@pytest.mark.parametrize("events", [1, 50])
+def test_known_clients_cost_a_fixed_number_of_statements_per_batch(
+    django_assert_num_queries: Any, agent: User, events: int
+) -> None:
+    leads = []
+    for n in range(events):
+        client = Client.objects.create(name=f"C{n}", phone=f"+7701123{n:04d}")
+        leads.append(Lead.objects.create(client=client, unread_messages_count=0))
+        _store(f"wamid.known{n}", wa_id=f"7701123{n:04d}")
+    with django_assert_num_queries(KNOWN):
+        assert events_process_received() == events
+    assert set(WebhookEvent.objects.values_list("status", flat=True)) == {EventStatus.PROCESSED}
+    assert {lead.unread_messages_count for lead in Lead.objects.all()} == {1}
+    assert Communication.objects.count() == events
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_costs_fewer_statements_and_changes_nothing(
     django_assert_num_queries: Any, agent: User
 ) -> None:
     client = Client.objects.create(name="Aigerim", phone="+" + WA_ID)
     Lead.objects.create(client=client, unread_messages_count=0)
-    _deliver("wamid.dup1")
-    # BEGIN, (PostgreSQL: the lock and the CTE inserting nothing | SQLite: the lookup), the
-    # event row, COMMIT.
-    with django_assert_num_queries(5 if _postgresql() else 4):
-        event = _deliver("wamid.dup1")
-    assert event.status == EventStatus.PROCESSED
+    _store("wamid.dup1")
+    events_process_received()
+    _store("wamid.dup1")
+    # BEGIN, the claim, (SET LOCAL,) SAVEPOINT, (the lock,) the stored wamids, the events'
+    # update, RELEASE, COMMIT.
+    with django_assert_num_queries(KNOWN - 3):
+        events_process_received()
+    assert set(WebhookEvent.objects.values_list("status", flat=True)) == {EventStatus.PROCESSED}
     assert Communication.objects.count() == 1
     assert Lead.objects.get().unread_messages_count == 1
 
 
-# Outside a test transaction, so the event's atomic block is BEGIN/COMMIT as in production
-# (not a counted SAVEPOINT/RELEASE pair).
 @pytest.mark.django_db(transaction=True)
-def test_a_new_client_costs_a_fixed_number_of_statements(
-    django_assert_num_queries: Any, agent: User
+@pytest.mark.parametrize("events", [1, 20])
+def test_new_clients_cost_a_fixed_number_of_statements_per_batch(
+    django_assert_num_queries: Any, agent: User, events: int
 ) -> None:
-    # The services' path after the fast path found no client: BEGIN, (PostgreSQL: lock, CTE |
-    # SQLite: lookup), the wamid check, client get_or_create (select, savepoint, insert,
-    # release), the open lead (select, savepoint, previous agent, the settings' round-robin
-    # switch, PostgreSQL: round-robin lock, pick, insert, release), the active tours for the
-    # first message's tour interest, the message, the counters, the event row, COMMIT.
-    with django_assert_num_queries(21 if _postgresql() else 19):
-        event = _deliver("wamid.new1")
-    assert event.status == EventStatus.PROCESSED
-    lead = Lead.objects.get(client__phone="+" + WA_ID)
-    assert lead.unread_messages_count == 1
-    assert lead.assigned_agent_id == agent.pk
+    for n in range(events):
+        _store(f"wamid.new{n}", wa_id=f"7701765{n:04d}")
+    # Besides a known client's: the new clients' insert, the active tours (tour interest from
+    # the first text), AgentPicker's look at earlier agents, the round-robin switch,
+    # (PostgreSQL: the round-robin lock,) the agents by last assignment, the new leads' insert.
+    with django_assert_num_queries(KNOWN + (7 if _postgresql() else 6)):
+        assert events_process_received() == events
+    assert Lead.objects.count() == events
+    assert {lead.unread_messages_count for lead in Lead.objects.all()} == {1}
+    assert {lead.assigned_agent_id for lead in Lead.objects.all()} == {agent.pk}
 
 
 def test_the_fast_path_files_the_message_on_the_lead_the_leads_rule_picks() -> None:
@@ -121,23 +148,22 @@ def test_the_fast_path_files_the_message_on_the_lead_the_leads_rule_picks() -> N
 
 
 def test_a_retry_that_fails_again_queues_exactly_one_retry(
-    settings: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+    deferred: DummyBackend, monkeypatch: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
     def boom(**kwargs: Any) -> Any:
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(message_store, "lead_get_or_create_open", boom)
+    monkeypatch.setattr(message_store, "leads_open_many", boom)
+    event = _deliver("wamid.retry1")
+    deferred.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        event = _deliver("wamid.retry1")
-    backend = task_backends["default"]
-    assert isinstance(backend, DummyBackend)
+        events_process_received()
+    event.refresh_from_db()
     assert event.status == EventStatus.FAILED
-    assert len(backend.results) == 1
-    backend.clear()
+    assert [r.task.name for r in deferred.results] == ["webhook_event_retry"]
+    deferred.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert webhook_event_retry.call(event_id=event.pk) == EventStatus.FAILED
-    [queued] = backend.results
+    [queued] = deferred.results
     assert queued.task.name == "webhook_event_retry"
     assert queued.kwargs == {"event_id": event.pk}

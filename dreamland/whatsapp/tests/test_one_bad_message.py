@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
+from dreamland.clients.models import Client
 from dreamland.messaging import inbound as message_store
 from dreamland.messaging.models import Communication
 from dreamland.whatsapp import inbound
@@ -19,14 +20,14 @@ pytestmark = pytest.mark.django_db
 def test_the_good_messages_are_stored_and_the_event_retries_the_bad_one(
     client: HttpClient, monkeypatch: Any
 ) -> None:
-    real = message_store.lead_get_or_create_open
+    real = message_store.leads_open_many
 
-    def picky(*, client: Any) -> Any:
-        if client.phone == "+77015550000":
+    def picky(*, first_texts: dict[int, Any]) -> Any:
+        if Client.objects.filter(pk__in=first_texts, phone="+77015550000").exists():
             raise RuntimeError("lead service down for this client")
-        return real(client=client)
+        return real(first_texts=first_texts)
 
-    monkeypatch.setattr(message_store, "lead_get_or_create_open", picky)
+    monkeypatch.setattr(message_store, "leads_open_many", picky)
     body = message_body({"id": "wamid.good", "type": "text", "text": {"body": "hi"}})
     value = body["entry"][0]["changes"][0]["value"]
     value["contacts"].append({"profile": {"name": "B"}, "wa_id": "77015550000"})
@@ -49,7 +50,7 @@ def test_the_good_messages_are_stored_and_the_event_retries_the_bad_one(
         {"failed_message": "wamid.bad", "error": "RuntimeError: lead service down for this client"}
     ]
 
-    monkeypatch.setattr(message_store, "lead_get_or_create_open", real)
+    monkeypatch.setattr(message_store, "leads_open_many", real)
     inbound.event_run(event=event)
     event.refresh_from_db()
     assert (event.status, event.notes) == (EventStatus.PROCESSED, None)

@@ -23,7 +23,7 @@ def _break_processing(monkeypatch: Any) -> None:
     def boom(**kwargs: Any) -> Any:
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(message_store, "lead_get_or_create_open", boom)
+    monkeypatch.setattr(message_store, "leads_open_many", boom)
 
 
 def test_a_processing_failure_still_answers_200_and_is_recorded(

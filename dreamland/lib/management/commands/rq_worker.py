@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rq import Queue, Worker
+from rq import Queue
 
 
 class Command(BaseCommand):
@@ -28,11 +28,14 @@ class Command(BaseCommand):
             raise CommandError(
                 "rq_worker serves TASKS_BACKEND=redis; this install uses " + settings.TASKS_BACKEND
             )
-        from dreamland.lib.rq_tasks import redis_connection  # only with the redis backend
+        from dreamland.lib.rq_tasks import (  # only with the redis backend
+            DjangoWorker,
+            redis_connection,
+        )
 
         connection = redis_connection()
         names = options["queues"] or settings.TASK_QUEUES
-        worker = Worker(
+        worker = DjangoWorker(
             [Queue(name, connection=connection) for name in names], connection=connection
         )
         worker.work(burst=options["burst"], with_scheduler=not options["burst"])
