@@ -22,6 +22,7 @@ from dreamland.clients.services import (
     client_delete,
     client_update,
 )
+from dreamland.leads.board import board_counts_changed
 from dreamland.leads.models import Lead
 from dreamland.lib.admin import LastRowsFormSet, ReadOnlyInline, ServiceModelAdmin, changed
 from dreamland.lib.phones import normalize_phone
@@ -120,6 +121,7 @@ class ClientAdmin(ServiceModelAdmin):
 
     def service_delete(self, *, request: HttpRequest, obj: Client) -> None:
         client_delete(client=obj)
+        board_counts_changed()  # the client's leads went with them
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
         return (

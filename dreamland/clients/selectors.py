@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from dreamland.clients.models import Client
-from dreamland.lib.keyset import capped_count
+from dreamland.lib.keyset import capped_count, first_page_and_count
 from dreamland.lib.phones import normalize_phone
 
 PAGE_SIZE = 50
@@ -27,12 +27,19 @@ _DIGITS = re.compile(r"\D+")
 MIN_PREFIX_DIGITS = 3
 
 
+def client_name_search(qs: QuerySet[Client], text: str) -> QuerySet[Client]:
+    """Clients whose name contains `text`, any case: the one rule of the list's search box and
+    the API's `name` filter. `UPPER(name) LIKE '%…%'`, which PostgreSQL answers from the
+    trigram index clients_name_trgm_idx (SQLite scans)."""
+    return qs.filter(name__icontains=text.replace("\x00", ""))
+
+
 def client_search(qs: QuerySet[Client], q: str) -> QuerySet[Client]:
     """Clients whose name contains `q`, or whose phone is `q` in any spelling.
 
     A full number (`8 (701) 123-45-67`) is normalised and matched exactly (the unique index);
     a partial one matches as a prefix of the stored digits (`8701` and `+7701` both → `+7701…`).
-    Text goes to `name` icontains (PostgreSQL: the trigram index of branch scale).
+    Text goes to `client_name_search`.
     """
     q = q.strip()
     if not q:
@@ -44,11 +51,11 @@ def client_search(qs: QuerySet[Client], q: str) -> QuerySet[Client]:
             pass
         digits = _DIGITS.sub("", q)
         if len(digits) < MIN_PREFIX_DIGITS:
-            return qs.filter(name__icontains=q)
+            return client_name_search(qs, q)
         if digits.startswith("8") and not q.lstrip().startswith("+"):
             digits = "7" + digits[1:]  # Kazakhstan's trunk prefix 8 is the country code 7.
         return qs.filter(phone__startswith="+" + digits)
-    return qs.filter(name__icontains=q)
+    return client_name_search(qs, q)
 
 
 def client_filter(
@@ -112,17 +119,21 @@ def client_page(
 ) -> ClientPage:
     """One page newest first by (created_at, id) after `after`, and a count capped at COUNT_CAP.
 
-    Two queries whatever the size: the page (one row more than asked tells whether there is a
-    next) and the capped count.
+    Two queries whatever the size: on the first page the keys of the first COUNT_CAP + 1
+    matches (the count and the page from one pass: a search tests each candidate's visibility
+    once) and the page's rows; after a cursor, the page (one row more than asked tells whether
+    there is a next) and the capped count.
     """
     ordered = qs.order_by("-created_at", "-pk")
-    count, exact = capped_count(qs.values("pk"), COUNT_CAP)  # unordered: no sort to count
-    if after is not None:
+    if after is None:
+        rows, more, count, exact = first_page_and_count(ordered, size, COUNT_CAP)
+    else:
+        count, exact = capped_count(qs.values("pk"), COUNT_CAP)  # unordered: no sort to count
         ordered = ordered.filter(
             Q(created_at__lt=after.created_at) | Q(created_at=after.created_at, pk__lt=after.pk)
         )
-    rows = list(ordered[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
+        rows = list(ordered[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
     cursor = Cursor(rows[-1].created_at, rows[-1].pk).encode() if more and rows else None
     return ClientPage(rows=rows, next_cursor=cursor, count=count, count_exact=exact)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from dreamland.clients.models import Client
 from dreamland.imports.cleaning import CleanRow, RowRejected, Tours, clean_row
 from dreamland.imports.reader import ImportFileError, Row, read_rows
+from dreamland.leads.board import board_counts_changed
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource
 from dreamland.leads.services import NEW_LEAD_FIELDS, AgentPicker
 from dreamland.lib.bulk import insert_rows
@@ -263,6 +264,7 @@ def _write_chunk(chunk: list[tuple[Row, CleanRow | str]]) -> list[RowOutcome]:
                 open_imports.add(pair)
         action = CREATE if new_client else MATCH
         outcomes.append(RowOutcome(row.number, action, clean.name, clean.phone))
+    board_counts_changed()  # new leads on the board (after the chunk's commit)
     insert_rows(
         Lead,
         NEW_LEAD_FIELDS,

@@ -3,9 +3,14 @@
 Each column is one `LIMIT` query on the index leads (status, last_message_at DESC), newest
 message first (leads nobody has written about yet on top: NULLS FIRST, the index's own order on
 PostgreSQL), then by id; "more" continues from the last card with a keyset cursor, never an
-OFFSET. Counting a whole status costs tens of milliseconds on a big table (PERFORMANCE.md), so
-the counts are cached briefly; every lead write bumps a version (`board_counts_changed`, called
-by the lead services on commit) so a move shows at once.
+OFFSET. The first render shows `FIRST_CARDS` a column, each "more" `COLUMN_SIZE`. A card is a
+plain row (`BoardCard`): the column's query joins only the client; the few tours, agents and
+lost reasons the cards name are read once for the whole board (joining all four tables cost
+PostgreSQL 3 ms of planning per column).
+
+Counting a whole status costs tens of milliseconds on a big table (PERFORMANCE.md), so the counts
+are cached briefly; every write that changes a lead's status, agent, source, tour or existence
+bumps a version (`board_counts_changed`, on commit) so a move shows at once.
 """
 
 from __future__ import annotations
@@ -16,15 +21,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connections, transaction
+from django.db.models import Count, F, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from dreamland.accounts.models import User
 from dreamland.audit.selectors import status_changed_at_expression
-from dreamland.leads.models import Lead, LeadStatus
+from dreamland.leads.models import Lead, LeadStatus, LostReason
+from dreamland.tours.models import Tour
 
-COLUMN_SIZE = 50
+FIRST_CARDS = 15  # cards a column shows on the board's first render (rendering is the cost)
+COLUMN_SIZE = 50  # cards each "more" adds
 COUNTS_TTL = 60  # seconds: the upper bound of a stale count if a write bypassed the services
 _VERSION_KEY = "leads:board:version"
 
@@ -59,12 +67,27 @@ class BoardFilters:
         return qs
 
 
+@dataclass(frozen=True, slots=True)
+class BoardCard:
+    """What a card shows, names resolved: no lookup left for the template."""
+
+    pk: int
+    status: str
+    client_name: str
+    tour_name: str | None
+    agent_name: str | None
+    lost_reason: str | None
+    unread: int
+    last_message_at: datetime | None
+    status_since: datetime  # when the lead entered its status (its creation if never moved)
+
+
 @dataclass
 class Column:
     status: str
     label: str
     count: int
-    cards: list[Lead] = field(default_factory=list)
+    cards: list[BoardCard] = field(default_factory=list)
     next_cursor: str | None = None
 
 
@@ -72,9 +95,9 @@ def _ordered(qs: QuerySet[Lead]) -> QuerySet[Lead]:
     return qs.order_by(F("last_message_at").desc(nulls_first=True), "-pk")
 
 
-def encode_cursor(lead: Lead) -> str:
-    stamp = lead.last_message_at.isoformat() if lead.last_message_at else ""
-    return f"{stamp}|{lead.pk}"
+def encode_cursor(card: BoardCard) -> str:
+    stamp = card.last_message_at.isoformat() if card.last_message_at else ""
+    return f"{stamp}|{card.pk}"
 
 
 def _after(cursor: str) -> Q | None:
@@ -92,25 +115,98 @@ def _after(cursor: str) -> Q | None:
     return Q(last_message_at__lt=when) | Q(last_message_at=when, pk__lt=pk)
 
 
+_ROW = (
+    *("pk", "status", "client__name", "tour_interest_id", "assigned_agent_id", "lost_reason_id"),
+    *("unread_messages_count", "last_message_at", "status_since"),
+)
+type _Row = tuple[Any, ...]
+
+
+def _column_rows(
+    leads: QuerySet[Lead], *, status: str, cursor: str | None, size: int
+) -> tuple[list[_Row], bool]:
+    """One column's page as plain rows (client joined, `status_since` computed), and whether
+    more follow: one query."""
+    after = _after(cursor) if cursor else None
+    if cursor and after is None:
+        return [], False
+    rows = list(_column_query(leads, status=status, after=after)[: size + 1])
+    return rows[:size], len(rows) > size
+
+
+def _column_query(leads: QuerySet[Lead], *, status: str, after: Q | None = None) -> QuerySet[Any]:
+    qs = leads.filter(status=status)
+    if after is not None:
+        qs = qs.filter(after)
+    return _ordered(qs).annotate(status_since=status_changed_at_expression()).values_list(*_ROW)
+
+
+def _first_pages(leads: QuerySet[Lead], *, size: int) -> list[tuple[list[_Row], bool]]:
+    """Every column's first page: one `UNION ALL` of the columns' queries where the database
+    takes a LIMIT in each part (PostgreSQL: one round trip instead of six), else a query each."""
+    if not connections[leads.db].features.supports_slicing_ordering_in_compound:
+        return [
+            _column_rows(leads, status=status, cursor=None, size=size)
+            for status in LeadStatus.values
+        ]
+    parts = [_column_query(leads, status=status)[: size + 1] for status in LeadStatus.values]
+    found: dict[str, list[_Row]] = {status: [] for status in LeadStatus.values}
+    for row in parts[0].union(*parts[1:], all=True).order_by():
+        found[row[1]].append(row)
+    return [(found[s][:size], len(found[s]) > size) for s in LeadStatus.values]
+
+
+def _names(model: type[Model], ids: set[int], field: str = "name") -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(model._default_manager.filter(pk__in=ids).values_list("pk", field))
+
+
+def _cards(pages: list[list[_Row]]) -> list[list[BoardCard]]:
+    """Cards of the rows of one column or several, the names of their tours, agents and lost
+    reasons read once (a query per kind that occurs)."""
+    rows = [row for page in pages for row in page]
+    tours = _names(Tour, {r[3] for r in rows if r[3] is not None})
+    agents = _names(User, {r[4] for r in rows if r[4] is not None})
+    reasons = _names(LostReason, {r[5] for r in rows if r[5] is not None})
+    tour_names = {pk: str(Tour(pk=pk, name=name)) for pk, name in tours.items()}  # "Tour #3"
+    return [
+        [
+            BoardCard(
+                pk=pk,
+                status=status,
+                client_name=client_name,
+                tour_name=tour_names.get(tour_id) if tour_id is not None else None,
+                agent_name=agents.get(agent_id) if agent_id is not None else None,
+                lost_reason=reasons.get(reason_id) if reason_id is not None else None,
+                unread=unread or 0,
+                last_message_at=last_message_at,
+                status_since=status_since,
+            )
+            for (
+                pk,
+                status,
+                client_name,
+                tour_id,
+                agent_id,
+                reason_id,
+                unread,
+                last_message_at,
+                status_since,
+            ) in page
+        ]
+        for page in pages
+    ]
+
+
 def board_cards(
     leads: QuerySet[Lead], *, status: str, cursor: str | None = None, size: int = COLUMN_SIZE
-) -> tuple[list[Lead], str | None]:
-    """One column's page of cards (client, tour, agent joined; `status_since` annotated) and the
-    cursor of the next page (None at the end): one query."""
-    qs = leads.filter(status=status)
-    if cursor:
-        after = _after(cursor)
-        if after is None:
-            return [], None
-        qs = qs.filter(after)
-    rows: list[Lead] = list(
-        _ordered(qs)
-        .select_related("client", "tour_interest", "assigned_agent", "lost_reason")
-        .annotate(status_since=status_changed_at_expression())[: size + 1]
-    )
-    more = len(rows) > size
-    rows = rows[:size]
-    return rows, (encode_cursor(rows[-1]) if more and rows else None)
+) -> tuple[list[BoardCard], str | None]:
+    """One column's page of cards and the cursor of the next page (None at the end): one query,
+    and one per kind of name on the cards (tours, agents, lost reasons)."""
+    rows, more = _column_rows(leads, status=status, cursor=cursor, size=size)
+    (cards,) = _cards([rows])
+    return cards, (encode_cursor(cards[-1]) if more and cards else None)
 
 
 def _counts_key(scope: str, filters: BoardFilters) -> str:
@@ -149,14 +245,17 @@ def board_counts_changed() -> None:
 
 
 def board_columns(
-    leads: QuerySet[Lead], *, counts_key: str, statuses: list[Any] | None = None
+    leads: QuerySet[Lead], *, counts_key: str, size: int = FIRST_CARDS
 ) -> list[Column]:
-    """Every status's column: its count and first page of cards (1 + one query per column)."""
+    """Every status's column: its count and first `size` cards. Queries: the counts (when not
+    cached), one per column, one per kind of name on the cards."""
     counts = board_counts(leads, key=counts_key)
+    pages = _first_pages(leads, size=size)
     columns = []
-    for status, label in LeadStatus.choices:
-        if statuses is not None and status not in statuses:
-            continue
-        cards, cursor = board_cards(leads, status=status)
+    cards_of = _cards([rows for rows, _more in pages])
+    for (status, label), (_rows, more), cards in zip(
+        LeadStatus.choices, pages, cards_of, strict=True
+    ):
+        cursor = encode_cursor(cards[-1]) if more and cards else None
         columns.append(Column(status, str(label), counts.get(status, 0), cards, cursor))
     return columns

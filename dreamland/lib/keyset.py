@@ -112,3 +112,22 @@ def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
     """
     n = qs.order_by()[: cap + 1].count()
     return (n, True) if n <= cap else (cap, False)
+
+
+def first_page_and_count[M: Model](
+    qs: QuerySet[M], size: int, cap: int = COUNT_CAP
+) -> tuple[list[M], bool, int, bool]:
+    """The first `size` rows of the ordered `qs`, whether more follow, and `capped_count`'s
+    (count, exact) — from one pass over the matches instead of two.
+
+    The keys of the first `cap + 1` matches in the list's order give both the page and the
+    count; then the page's rows are read by key. Where each match is costly to test (an agent's
+    visibility is a subquery per client) the page and the count used to test the same rows
+    twice: a name search for an agent, 50 ms → 27 ms. Two queries (one when nothing matches).
+    """
+    keys = list(qs.values_list("pk", flat=True)[: cap + 1])
+    wanted = keys[: size + 1]
+    by_key = {row.pk: row for row in qs.filter(pk__in=wanted)} if wanted else {}
+    rows = [by_key[k] for k in wanted if k in by_key]  # a row deleted in between is left out
+    count, exact = (len(keys), True) if len(keys) <= cap else (cap, False)
+    return rows[:size], len(rows) > size, count, exact

@@ -29,7 +29,9 @@ from dreamland.api.schemas import (
 )
 from dreamland.bookings.selectors import with_lifetime_values
 from dreamland.clients.models import Client
+from dreamland.clients.selectors import client_name_search
 from dreamland.clients.services import client_create, client_delete, client_update
+from dreamland.leads.board import board_counts_changed
 
 router = Router(tags=["clients"])
 ClientPage = page_schema(ClientOut, "ClientPage")
@@ -79,7 +81,7 @@ def client_list(request: HttpRequest, filters: Query[ClientFilters]) -> dict[str
     if filters.whatsapp_user_id is not None:
         qs = qs.filter(whatsapp_user_id=filters.whatsapp_user_id.replace("\x00", ""))
     if filters.name:
-        qs = qs.filter(name__icontains=filters.name.replace("\x00", ""))
+        qs = client_name_search(qs, filters.name)
     if filters.created_at_from is not None:
         qs = qs.filter(created_at__gte=_utc(filters.created_at_from))
     if filters.created_at_to is not None:
@@ -125,6 +127,7 @@ def client_remove(request: HttpRequest, client_id: Id) -> tuple[int, None]:
     client = _client(request, client_id)
     require_manager(current_user(request))
     client_delete(client=client)
+    board_counts_changed()  # the client's leads went with them
     return 204, None
 
 

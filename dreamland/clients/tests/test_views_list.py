@@ -152,7 +152,8 @@ def test_the_list_takes_the_same_queries_for_1_or_50_rows(
         make_history(client, 1, agent=agent)
     http = _as(agent)
     http.get("/clients/")
-    # session, user, capped count, page, open leads, lifetime values, unread total.
+    # session, user, the first page's keys (and so the capped count), its rows, open leads,
+    # lifetime values, unread total.
     with django_assert_num_queries(7):
         response = http.get("/clients/", {"q": "Client", "owner": "mine"})
     assert len(_names(response)) == rows

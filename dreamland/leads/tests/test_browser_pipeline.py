@@ -14,6 +14,7 @@ from dreamland.accounts.models import User
 from dreamland.bookings.models import Booking, BookingStatus
 from dreamland.bookings.selectors import seats_left
 from dreamland.bookings.services import booking_create
+from dreamland.leads.board import FIRST_CARDS
 from dreamland.leads.models import Lead, LeadStatus, LostReason
 from dreamland.money.models import ExchangeRate
 
@@ -200,3 +201,39 @@ def test_book_a_lead_from_the_board_pay_it_and_cancel(
     page.goto("/bookings/")
     screenshot(page, "bookings-list")
     assert not page.failures and not page.foreign
+
+
+def test_a_long_column_loads_the_rest_as_it_scrolls_in_russian(
+    page: Any, agent: User, make_client: Any, screenshot: Any
+) -> None:
+    agent.preferred_language = "ru"
+    agent.save(update_fields=["preferred_language"])
+    now = timezone.now()
+    leads = [
+        Lead.objects.create(
+            client=make_client(name=f"Клиент {i:02d}"),
+            assigned_agent=agent,
+            last_message_at=now - timedelta(minutes=i),
+        )
+        for i in range(FIRST_CARDS + 5)
+    ]
+    _log_in(page, agent, "/pipeline/")
+    column = page.locator('[data-cards="new"] .lead-card')
+    assert column.count() == FIRST_CARDS
+    assert page.locator('[data-column="new"] [data-count]').inner_text() == str(len(leads))
+    screenshot(page, "pipeline-first-cards-ru")
+    page.locator('[data-cards="new"] .lc-more').scroll_into_view_if_needed()
+    _card(page, leads[-1]).wait_for()  # the last of the column, loaded by the scroll
+    assert column.count() == len(leads)
+    assert page.locator('[data-cards="new"] .lc-more').count() == 0
+    # A card that came with the scroll moves from its menu like the first ones.
+    last = _card(page, leads[-1])
+    last.locator("summary").click()
+    last.locator("button[value=contacted]").click()
+    page.wait_for_selector(
+        f'[data-cards="contacted"] .lead-card[data-lead="{leads[-1].pk}"][data-status="contacted"]'
+    )
+    leads[-1].refresh_from_db()
+    assert leads[-1].status == LeadStatus.CONTACTED
+    screenshot(page, "pipeline-scrolled-ru")
+    assert not page.failures

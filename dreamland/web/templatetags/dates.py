@@ -7,8 +7,8 @@ adds the local time.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from functools import cache
+from datetime import date, datetime, time
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import DateTimePattern, format_time
@@ -33,9 +33,16 @@ def _local(value: date | datetime) -> date | datetime:
 def short_date(value: date | datetime | None) -> str:
     if value is None or value == "":
         return ""
-    value = _local(value)
-    skeleton = "MMMd" if value.year == timezone.localdate().year else "yMMMd"
-    return str(_pattern(_locale(), skeleton).apply(value, _locale()))
+    day = _local(value)
+    day = day.date() if isinstance(day, datetime) else day
+    return _date_text(_locale(), day, day.year == timezone.localdate().year)
+
+
+@lru_cache(maxsize=4096)
+def _date_text(locale: str, day: date, this_year: bool) -> str:
+    """A day as the locale writes it, formatted once (a board of cards repeats days; babel's
+    formatting cost 0.3 ms a card)."""
+    return str(_pattern(locale, "MMMd" if this_year else "yMMMd").apply(day, locale))
 
 
 @cache
@@ -50,4 +57,12 @@ def short_datetime(value: datetime | None) -> str:
     if value is None or value == "":
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{short_date(local)}, {format_time(local, 'short', locale=_locale())}"
+    locale, day = _locale(), local.date()
+    this_year = day.year == timezone.localdate().year
+    return f"{_date_text(locale, day, this_year)}, {_time_text(locale, local.hour, local.minute)}"
+
+
+@lru_cache(maxsize=2 * 24 * 60)
+def _time_text(locale: str, hour: int, minute: int) -> str:
+    """A time of day (`14:05`, `2:05 PM`), formatted once per locale and minute."""
+    return str(format_time(time(hour, minute), "short", locale=locale))

@@ -1,6 +1,6 @@
 /* The pipeline board: drag a card to another column (SortableJS) or use its "Move" menu.
  *
- * A move is a POST to the card's data-move-url (as htmx would send it): 200 brings the
+ * A move is a POST to the address of the card's move form (as htmx would send it): 200 brings the
  * re-rendered card, 422 the rule's message, and the card goes back where it was. A drop on
  * "won" opens the booking form (a lead is won only by booking it); "lost" asks for a reason.
  */
@@ -54,7 +54,7 @@
     body.append("status", status);
     if (reason) { body.append("lost_reason", reason); }
     body.append("next", window.location.pathname + window.location.search);
-    return fetch(card.dataset.moveUrl, {
+    return fetch(card.querySelector("[data-move-form]").getAttribute("action"), {
       method: "POST",
       body: body,
       credentials: "same-origin",
@@ -68,7 +68,7 @@
     showError("");
     if (status === "won") {
       restore(card, from, index);
-      window.location.assign(card.dataset.bookUrl);
+      window.location.assign(board.dataset.bookUrl + card.dataset.lead);
       return;
     }
     var reasonFor = status === "lost" ? askReason() : Promise.resolve(null);
