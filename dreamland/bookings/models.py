@@ -149,6 +149,10 @@ class Payment(TimestampedModel):
                 condition=models.Q(amount__gt=0), name="payments_amount_positive"
             ),
         ]
+        indexes = [
+            # Reports (`reports.selectors`): the payments dated in a range.
+            models.Index(fields=["payment_date"], name="payments_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return gettext("Payment #%(id)s") % {"id": self.pk}

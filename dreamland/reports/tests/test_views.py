@@ -101,12 +101,12 @@ def _page_queries(client) -> int:
     return len(ctx.captured_queries)
 
 
-def test_the_page_costs_the_same_queries_for_more_rows(client, manager, q):
+def test_the_page_costs_the_same_queries_for_1_and_50_rows(client, manager, q):
     client.force_login(manager)
-    add_more_of_the_same(q, 6)
-    before = _page_queries(client)
-    add_more_of_the_same(q, 40)
-    assert _page_queries(client) == before
+    add_more_of_the_same(q, 1)
+    one = _page_queries(client)
+    add_more_of_the_same(q, 49)
+    assert _page_queries(client) == one
 
 
 def test_a_report_downloads_as_csv_with_bom(client, manager, q):
