@@ -80,6 +80,11 @@ class Booking(TimestampedModel):
                 models.F("id").desc(),
                 name="bookings_created_id_idx",
             ),
+            # Reports' acquisition (`reports.selectors`): "has the client an earlier booking not
+            # cancelled?", an index-only probe per booking of the range.
+            models.Index(
+                fields=["client", "created_at", "status"], name="bookings_client_created_idx"
+            ),
         ]
         constraints = [
             enum_check("bookings", "status", BookingStatus.values),

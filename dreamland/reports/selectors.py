@@ -375,28 +375,21 @@ def customer_acquisition(f: ReportFilter) -> list[AcquisitionMonth]:
         .annotate(n=Count("pk"))
         .order_by()
     }
+    # A client is first-time in the month of a booking with no earlier active booking of theirs
+    # (an index-only probe of `bookings_client_created_idx` per booking); a client's first
+    # month is never after a month they book in, so returning = booking clients - first-time.
     active = Booking.objects.exclude(status=BookingStatus.CANCELLED)
-    first_booking = (
-        active.filter(client=OuterRef("client"))
-        .order_by("created_at")
-        .annotate(m=TruncMonth("created_at", tzinfo=tz))
-        .values("m")[:1]
-    )
-    bookings = (
-        _bookings(f)
+    earlier = active.filter(client=OuterRef("client"), created_at__lt=OuterRef("created_at"))
+    booked = {
+        _month(m): (first, n - first)
+        for m, n, first in _bookings(f)
         .exclude(status=BookingStatus.CANCELLED)
         .filter(created_at__gte=f.start_at, created_at__lt=f.end_before)
+        .annotate(m=TruncMonth("created_at", tzinfo=tz), is_first=~Exists(earlier))
+        .values_list("m")
         .annotate(
-            m=TruncMonth("created_at", tzinfo=tz),
-            first_m=Subquery(first_booking, output_field=DateField()),
-        )
-    )
-    booked = {
-        _month(m): (first, again)
-        for m, first, again in bookings.values_list("m")
-        .annotate(
-            first=Count("client", distinct=True, filter=Q(first_m=F("m"))),
-            again=Count("client", distinct=True, filter=~Q(first_m=F("m"))),
+            n=Count("client", distinct=True),
+            first=Count("client", distinct=True, filter=Q(is_first=True)),
         )
         .order_by()
     }
@@ -821,11 +814,15 @@ def outstanding(f: ReportFilter, today: date | None = None) -> Outstanding:
     candidates = open_bookings.annotate(paid_same=same_currency_paid).filter(
         Q(status=BookingStatus.CONFIRMED) | Q(total_amount__gt=F("paid_same"))
     )
-    listed = list(
-        candidates.select_related("client", "tour_departure__tour").order_by(
-            "tour_departure__departure_date", "pk"
-        )[:LIST_LIMIT]
+    # The candidates' keys in one narrow grouped read (the count and the order); only the
+    # listed ones are then read whole, with their client and tour.
+    keys = list(
+        candidates.values_list("pk", flat=True).order_by("tour_departure__departure_date", "pk")
     )
+    found = Booking.objects.select_related("client", "tour_departure__tour").in_bulk(
+        keys[:LIST_LIMIT]
+    )
+    listed = [found[pk] for pk in keys[:LIST_LIMIT] if pk in found]
     _set_balances(listed, today)
     overdue_qs = (
         _payments(f)
@@ -848,7 +845,7 @@ def outstanding(f: ReportFilter, today: date | None = None) -> Outstanding:
     )
     return Outstanding(
         bookings=[b for b in listed if b.balance_due > 0],  # type: ignore[attr-defined]
-        booking_count=candidates.count(),
+        booking_count=len(keys),
         total_due=total_due,
         overdue=overdue,
         overdue_count=sum(n for *_rest, n in overdue_groups),
