@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from dreamland.clients.models import Client
 from dreamland.lib.errors import Conflict, reject_unknown_fields
 from dreamland.lib.phones import normalize_phone
+from dreamland.reports.freshness import CLIENTS, LEADS, reports_changed
 
 EDITABLE_FIELDS = ("name", "phone", "email", "preferred_language", "notes")
 
@@ -86,6 +87,7 @@ def client_create(
     except IntegrityError:
         # A concurrent request created the same phone between our check and our insert.
         raise PhoneTaken(Client.objects.get(phone=fields["phone"])) from None
+    reports_changed(CLIENTS)
     return client
 
 
@@ -109,7 +111,10 @@ def client_get_or_create_by_e164(
             errors[key] = exc.messages
     if errors:
         raise ValidationError(errors)
-    return Client.objects.get_or_create(phone=phone_e164, defaults=defaults)
+    client, created = Client.objects.get_or_create(phone=phone_e164, defaults=defaults)
+    if created:
+        reports_changed(CLIENTS)
+    return client, created
 
 
 def client_find_or_create(*, phone: str, name: str = "", **defaults: Any) -> tuple[Client, bool]:
@@ -141,6 +146,7 @@ def client_update(*, client: Client, **fields: Any) -> Client:
             client.save(update_fields=[*cleaned.keys(), "updated_at"])
     except IntegrityError:
         raise PhoneTaken(Client.objects.get(phone=cleaned["phone"])) from None
+    reports_changed(CLIENTS)
     return client
 
 
@@ -155,6 +161,7 @@ def client_delete(*, client: Client) -> None:
             client.delete()
     except (ProtectedError, IntegrityError):
         raise _has_bookings(client) from None
+    reports_changed(CLIENTS, LEADS)  # its leads went with it
 
 
 def _has_bookings(client: Client) -> Conflict:

@@ -26,9 +26,11 @@ from django.utils.translation import gettext as _
 from dreamland.clients.models import Client
 from dreamland.imports.cleaning import CleanRow, RowRejected, Tours, clean_row
 from dreamland.imports.reader import ImportFileError, Row, read_rows
+from dreamland.leads.board import board_counts_changed
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource
 from dreamland.leads.services import AgentPicker
 from dreamland.lib.bulk import insert_rows
+from dreamland.reports.freshness import CLIENTS, reports_changed
 from dreamland.tours.models import Tour
 
 CHUNK = 1000
@@ -277,6 +279,8 @@ def _write_chunk(chunk: list[tuple[Row, CleanRow | str]]) -> list[RowOutcome]:
         ),
         leads,
     )
+    board_counts_changed()  # the board's counts and the reports' lead figures
+    reports_changed(CLIENTS)
     return outcomes
 
 

@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from dreamland.audit.selectors import status_changed_at_expression
 from dreamland.leads.models import Lead, LeadStatus
+from dreamland.reports.freshness import LEADS, reports_changed
 
 COLUMN_SIZE = 50
 COUNTS_TTL = 60  # seconds: the upper bound of a stale count if a write bypassed the services
@@ -137,7 +138,11 @@ def board_counts_key(*, visibility: str, filters: BoardFilters) -> str:
 
 
 def board_counts_changed() -> None:
-    """Lead statuses, agents or the set of leads changed: cached counts are stale (after commit)."""
+    """Lead statuses, agents or the set of leads changed: cached counts are stale (after commit).
+
+    The reports' lead figures too (`reports.freshness`, their version kept in the database):
+    every lead write calls this, so a lead write needs no second call."""
+    reports_changed(LEADS)
 
     def bump() -> None:
         try:

@@ -9,6 +9,8 @@ Every path that stores a message attached to a lead keeps them in the same trans
   `UPDATE leads SET first_inbound_at = LEAST(first_inbound_at, <message created_at>)` per lead,
   with the batch's earliest message of each lead: PostgreSQL's LEAST skips a NULL);
 - an outbound one: `first_response_note`.
+Each bumps the reports' lead version (`reports.freshness.reports_changed(LEADS)`) when it
+changed a time; a set-based path does so once per batch that changed any.
 `first_messages_backfill` recomputes both from the communications (migration 0008, seed_scale).
 """
 
@@ -16,28 +18,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Least
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from dreamland.leads.models import Lead
 from dreamland.messaging.models import Communication, Direction
+from dreamland.reports.freshness import LEADS, reports_changed
 
 
 def first_inbound_note(*, lead_id: int, at: datetime) -> None:
-    """An inbound message of the lead stored at `at`: the earlier of it and the kept time."""
-    Lead.objects.filter(pk=lead_id).update(
-        first_inbound_at=Coalesce(Least(F("first_inbound_at"), Value(at)), Value(at))
-    )
+    """An inbound message of the lead stored at `at`: the earlier of it and the kept time.
+    Only a changed time makes the reports recompute (a lead's later messages change nothing)."""
+    if Lead.objects.filter(
+        Q(first_inbound_at__isnull=True) | Q(first_inbound_at__gt=at), pk=lead_id
+    ).update(first_inbound_at=at):
+        reports_changed(LEADS)
 
 
 def first_response_note(*, lead_id: int, at: datetime) -> None:
     """An outbound message of the lead stored at `at`: the first response when the client has
     written and nothing earlier answered."""
-    Lead.objects.filter(
+    if Lead.objects.filter(
         Q(first_response_at__isnull=True) | Q(first_response_at__gt=at),
         pk=lead_id,
         first_inbound_at__lte=at,
-    ).update(first_response_at=at)
+    ).update(first_response_at=at):
+        reports_changed(LEADS)
 
 
 def first_messages_backfill(
@@ -55,6 +60,8 @@ def first_messages_backfill(
     ).values("created_at")[:1]
     # two statements: the second reads the first's result from the row
     leads.update(first_inbound_at=Subquery(first_in), first_response_at=None)
-    return leads.filter(first_inbound_at__isnull=False).update(
+    answered = leads.filter(first_inbound_at__isnull=False).update(
         first_response_at=Subquery(first_out)
     )
+    reports_changed(LEADS)
+    return answered

@@ -251,6 +251,7 @@ def lead_update(*, lead: Lead, actor: User | None = None, **fields: Any) -> Lead
             setattr(locked, name, fields[name])
         if plain:
             locked.save(update_fields=[*plain, "updated_at"])
+            board_counts_changed()  # the board's source filter, the reports' sources
         if "assigned_agent" in fields:
             locked = lead_assign(lead=locked, agent=fields["assigned_agent"], actor=actor)
         if "status" in fields:

@@ -16,6 +16,7 @@ from dreamland.lib.spreadsheet import spreadsheet_response
 from dreamland.reports import charts, exports, formatting, tables
 from dreamland.reports import selectors as s
 from dreamland.reports.forms import ReportFilterForm
+from dreamland.reports.results import report_results
 
 
 def _user(request: HttpRequest) -> User:
@@ -120,7 +121,7 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/page.html", {"form": form}, status=400)
     f = form.report_filter()
-    results = {name: report(f) for name, report in tables.REPORTS.items()}
+    results = report_results(f)
     ctx = {
         "form": form,
         "f": f,
@@ -155,7 +156,7 @@ def report_download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     f = form.report_filter()
     report, build = tables.TABLES[name]
-    table = build(tables.REPORTS[report](f), f.currency)
+    table = build(report_results(f, [report])[report], f.currency)
     filename = f"{name}-{f.start.isoformat()}-{f.end.isoformat()}"
     return spreadsheet_response(
         table.spreadsheet_rows(), table.spreadsheet_columns(), filename, fmt
