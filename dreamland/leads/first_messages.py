@@ -11,7 +11,8 @@ Every path that stores a message attached to a lead keeps them in the same trans
 - an outbound one: `first_response_note`.
 Each bumps the reports' lead version (`reports.freshness.reports_changed(LEADS)`) when it
 changed a time; a set-based path does so once per batch that changed any.
-`first_messages_backfill` recomputes both from the communications (migration 0008, seed_scale).
+`first_messages_backfill` recomputes both from the communications (migration 0008, seed_scale:
+before any report is cached, so it bumps no version).
 """
 
 from __future__ import annotations
@@ -60,8 +61,6 @@ def first_messages_backfill(
     ).values("created_at")[:1]
     # two statements: the second reads the first's result from the row
     leads.update(first_inbound_at=Subquery(first_in), first_response_at=None)
-    answered = leads.filter(first_inbound_at__isnull=False).update(
+    return leads.filter(first_inbound_at__isnull=False).update(
         first_response_at=Subquery(first_out)
     )
-    reports_changed(LEADS)
-    return answered

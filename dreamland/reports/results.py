@@ -4,7 +4,8 @@ A section's result is kept in Django's cache under a key naming the section, the
 and filters (agent or everyone, dates, currency, language and time zone: the results carry
 translated labels and months) and the versions of the topics it reads (`reports.freshness`,
 kept in the database). A write bumps its topics' versions after commit, so the next view misses
-and recomputes that section only, lazily; the other sections stay cached. `TTL` bounds how long
+and recomputes that section only, lazily; the other sections stay cached. The page's rendered
+figures (`page_key`) are cached the same way, under all their sections' keys. `TTL` bounds how long
 a write that bypassed the services (a shell, raw SQL) could go unseen, and frees memory.
 """
 
@@ -52,19 +53,29 @@ def _key(name: str, f: s.ReportFilter, versions: dict[str, int]) -> str:
     return f"reports:{name}:{digest}"
 
 
-def report_results(f: s.ReportFilter, names: list[str] | None = None) -> dict[str, Any]:
-    """The sections `names` (all by default) for the filter `f`: one query for the versions and
-    one cache read for all; a section missing from the cache is computed and stored."""
-    names = list(REPORTS) if names is None else names
+def report_keys(f: s.ReportFilter, names: list[str] | None = None) -> dict[str, str]:
+    """Each section's cache key for the filter `f` at the current versions (one query)."""
     versions = report_versions()
-    keys = {name: _key(name, f, versions) for name in names}
+    return {name: _key(name, f, versions) for name in (list(REPORTS) if names is None else names)}
+
+
+def report_results(f: s.ReportFilter, keys: dict[str, str]) -> dict[str, Any]:
+    """The sections of `keys` (`report_keys`) for the filter `f`, in one cache read; a section
+    missing from the cache is computed and stored."""
     found = cache.get_many(list(keys.values()))
     results, fresh = {}, {}
-    for name in names:
-        if keys[name] in found:
-            results[name] = found[keys[name]]
+    for name, key in keys.items():
+        if key in found:
+            results[name] = found[key]
         else:
-            results[name] = fresh[keys[name]] = REPORTS[name](f)
+            results[name] = fresh[key] = REPORTS[name](f)
     if fresh:
         cache.set_many(fresh, TTL)
     return results
+
+
+def page_key(keys: dict[str, str], query: str) -> str:
+    """The key of the page's rendered figures: its sections' keys and its query string (the
+    download links carry it)."""
+    digest = hashlib.sha256("|".join([*keys.values(), query]).encode()).hexdigest()[:24]
+    return f"reports:page:{digest}"

@@ -27,7 +27,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ("leads", "0007_leads_first_message_times"),
         ("messaging", "0005_communications_lead_dir_idx"),  # the backfill's lookups
-        ("reports", "0001_report_versions"),  # the backfill bumps the reports' lead version
     ]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True)]
