@@ -326,7 +326,7 @@ def lead_update(*, lead: Lead, actor: User | None = None, **fields: Any) -> Lead
             setattr(locked, name, fields[name])
         if plain:
             locked.save(update_fields=[*plain, "updated_at"])
-            board_counts_changed()  # the board counts per source and per tour
+            board_counts_changed()  # the board's counts per source and tour, the reports' sources
         if "assigned_agent" in fields:
             locked = lead_assign(lead=locked, agent=fields["assigned_agent"], actor=actor)
         if "status" in fields:
