@@ -139,6 +139,8 @@ def clients_create_many_by_e164(*, names: dict[str, str]) -> dict[str, int]:
         ignore_conflicts=True,
         returning=("phone", "id"),
     )
+    if written:
+        reports_changed(CLIENTS)
     return {str(phone): int(pk) for phone, pk in written}
 
 

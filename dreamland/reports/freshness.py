@@ -25,6 +25,8 @@ asks for.
 
 from __future__ import annotations
 
+import threading
+
 from django.db import connection, transaction
 
 from dreamland.reports.models import ReportVersion
@@ -33,11 +35,30 @@ LEADS, CLIENTS, SALES = "leads", "clients", "sales"
 TOPICS = (LEADS, CLIENTS, SALES)
 
 
+_pending = threading.local()  # topics told of in this thread's transaction, not yet bumped
+
+
 def reports_changed(*topics: str) -> None:
     """The data of `topics` changed in the current transaction: after it commits (at once
-    outside one), their versions go up and the reports reading them recompute."""
+    outside one), their versions go up and the reports reading them recompute.
+
+    Several calls in one transaction (an inbound batch tells of new clients, new leads and
+    first-message times) make one statement: the first callback to run bumps every topic told
+    of so far, the others find nothing left. A callback dropped with a rolled-back savepoint
+    leaves its topics to the next one: a needless recompute at worst, never a stale report.
+    """
     assert topics and set(topics) <= set(TOPICS), topics
-    transaction.on_commit(lambda: _bump(topics))
+    if not hasattr(_pending, "topics"):
+        _pending.topics = set()
+    _pending.topics.update(topics)
+    transaction.on_commit(_bump_pending)
+
+
+def _bump_pending() -> None:
+    topics = tuple(_pending.topics)
+    _pending.topics.clear()
+    if topics:
+        _bump(topics)
 
 
 def _bump(topics: tuple[str, ...]) -> None:
