@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
@@ -448,13 +449,21 @@ class ThreadItem:
     time_label: str = ""
     time_iso: str = ""
     tick: str = ""
+    pk: int = 0
+    status: str = ""
+    sender: str | None = None  # the name of the user who sent it, None for the client's
+    failed: bool = False
+    body_html: str = ""  # a plain message's text, escaped, line breaks as <br>
 
     def dress(self, local_now: datetime) -> None:
         comm = self.comm
         assert comm is not None
+        self.pk = comm.pk
+        self.status = comm.whatsapp_status or ""
+        self.sender = (comm.sent_by.name or "") if comm.sent_by is not None else None
         self.media = display.media_kind(comm)
         whatsapp = comm.communication_type == CommunicationType.WHATSAPP
-        failed = comm.whatsapp_status == WhatsAppStatus.FAILED
+        failed = self.failed = comm.whatsapp_status == WhatsAppStatus.FAILED
         self.css = f"msg msg-{comm.direction}{'' if whatsapp else ' msg-logged'}" + (
             " msg-failed" if failed else ""
         )
@@ -466,6 +475,8 @@ class ThreadItem:
             and comm.message_type not in RICH_TYPES
             and not (isinstance(meta, dict) and meta.get("referral"))
         )
+        if self.plain:
+            self.body_html = linebreaksbr(comm.body or "", autoescape=True)
         self.time_label = display.message_time(comm.created_at, local_now)
         self.time_iso = comm.created_at.astimezone(local_now.tzinfo).isoformat()
         if comm.direction == Direction.OUTBOUND:
