@@ -41,6 +41,7 @@ from dreamland.messaging.models import (
 )
 from dreamland.messaging.services import WINDOW, whatsapp_window_expires_at
 from dreamland.money.selectors import MissingExchangeRate, convert
+from dreamland.reminders.selectors import unanswered_flag
 from dreamland.tours.models import TourDeparture
 
 PAGE_SIZE = 50
@@ -196,9 +197,8 @@ class InboxRow:
     tour_name: str = ""
     agent_name: str = ""
     window_closing: bool = False
-    # Set by the view: the open conversation's row, and the reminders' unanswered flag.
-    active: bool = False
-    unanswered: bool = False
+    unanswered: bool = False  # the reminders' flag: waiting for an answer too long
+    active: bool = False  # the open conversation's row (set by the view)
 
     def dress(self, local_now: datetime, status_labels: dict[str, str], base: str) -> None:
         """`base`: the conversations' URL prefix (reversed once per page, not per row)."""
@@ -211,6 +211,7 @@ class InboxRow:
         self.status = lead.status
         self.tour_name = (lead.tour_interest.name or "") if lead.tour_interest else ""
         self.agent_name = lead.assigned_agent.name if lead.assigned_agent else ""
+        self.unanswered = bool(getattr(lead, "unanswered", False))
         self.time_label = display.ago(at, local_now)
         self.time_iso = at.astimezone(local_now.tzinfo).isoformat() if at else ""
         if self.last is not None:
@@ -288,7 +289,8 @@ def inbox_page(
     size: int = PAGE_SIZE,
     now: datetime | None = None,
 ) -> InboxPage:
-    """One page of inbox rows after the `after` cursor: two queries for any page size."""
+    """One page of inbox rows after the `after` cursor, with their unanswered flags: two
+    queries for any page size."""
     now = now or timezone.now()
     qs = inbox_leads(user, filters, now=now)
     position = cursor_decode(after)
@@ -297,7 +299,11 @@ def inbox_page(
     leads = list(
         qs.select_related("client", "assigned_agent", "tour_interest")
         .only(*ROW_FIELDS)
-        .annotate(last_comm_id=_last_message_id(), last_inbound_at=_last_inbound_at())
+        .annotate(
+            last_comm_id=_last_message_id(),
+            last_inbound_at=_last_inbound_at(),
+            unanswered=unanswered_flag(),
+        )
         .order_by("-last_message_at", "-pk")[: size + 1]
     )
     more = len(leads) > size

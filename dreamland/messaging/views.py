@@ -56,7 +56,7 @@ from dreamland.messaging.selectors import (
     window_expires_at,
 )
 from dreamland.messaging.services import whatsapp_window_expires_at
-from dreamland.reminders.selectors import unanswered_count, unanswered_since
+from dreamland.reminders.selectors import unanswered_count
 from dreamland.tours.models import Tour
 from dreamland.web.access import client_for, communication_for
 from dreamland.web.context_processors import unread_total
@@ -92,12 +92,8 @@ def _list_context(
     size = SIDEBAR_SIZE if active_id and not after else PAGE_SIZE
     page = inbox_page(user, filters, after=after, size=size)
     query = filters.query()
-    # Reminders' unanswered flags: the page's rows in one query; the count (the list header
-    # only, never the poll) when the template asks for it.
-    unanswered = unanswered_since(row.lead.pk for row in page.rows)
     for row in page.rows:
         row.active = row.client_id == active_id
-        row.unanswered = row.lead.pk in unanswered
     encoded = urlencode(query)
     return {
         "page": page,
@@ -112,6 +108,8 @@ def _list_context(
             (scope, label, urlencode({**query, "scope": scope})) for scope, label in _scopes()
         ],
         "next_query": urlencode({**query, "after": page.next_cursor}) if page.next_cursor else "",
+        # Reminders' count of unanswered conversations: the list header only (never the rows
+        # or the poll), when the template asks for it.
         "unanswered_count": lambda: unanswered_count(user),
     }
 

@@ -209,6 +209,12 @@ def unanswered_since(lead_ids: Iterable[int]) -> dict[int, datetime]:
     return found
 
 
+def unanswered_flag(lead: str = "pk") -> Exists:
+    """Whether the lead the outer query's `lead` column names has an open unanswered flag: the
+    inbox rows' badge read with the rows, one probe of reminder_open_flags_idx per row."""
+    return Exists(_open_flags().filter(lead=OuterRef(lead)))
+
+
 def unanswered_flags(user: User) -> QuerySet[ReminderDelivery]:
     """The open flags the user is shown: their own and unassigned leads' (managers and admins:
     everyone's — "the agent and their manager"), longest waiting first."""

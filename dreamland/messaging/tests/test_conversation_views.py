@@ -107,10 +107,10 @@ def test_the_conversation_costs_the_same_queries_for_1_and_50_messages_and_rows(
     http = _as(agent)
     http.get(f"/inbox/{client.pk}/")
     # session, user, the client, unread reset, its lead with its window; the thread: messages,
-    # reactions, lead and booking markers, poll cursor; the list: rows, their last messages,
-    # tours, unanswered flags; the unread total and the unanswered count. The neighbours
-    # (Alt+J/K) are read off the list, or asked for when a key is pressed.
-    with django_assert_num_queries(16):
+    # reactions, lead and booking markers, poll cursor; the list: rows with their unanswered
+    # flags, their last messages, tours; the unread total and the unanswered count. The
+    # neighbours (Alt+J/K) are read off the list, or asked for when a key is pressed.
+    with django_assert_num_queries(15):
         response = http.get(f"/inbox/{client.pk}/")
     assert response.status_code == 200
     assert len(response.context["page"].rows) == min(n, SIDEBAR_SIZE)
@@ -127,7 +127,7 @@ def test_a_conversation_below_the_list_beside_asks_for_its_neighbours_on_a_key(
     )
     http = _as(agent)
     http.get(f"/inbox/{client.pk}/")
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = http.get(f"/inbox/{client.pk}/", {"scope": "mine"})
     assert response.context["above"] is None and response.context["below"] is None
     url = response.context["neighbours_url"]
