@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client as HttpClient
 from django.utils import translation
 
@@ -35,6 +36,14 @@ def _english_outside_requests() -> Iterator[None]:
     activates its own language (the user's, or Accept-Language)."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: cached figures are keyed by versions kept in the
+    database (`reports.freshness`), which the rollback after each test sets back."""
+    cache.clear()
+    yield
 
 
 def _user(role: str, name: str, language: str = "en") -> User:

@@ -181,6 +181,49 @@ def _probe_visible(base: str, token: str, stop: threading.Event, out: list[float
             time.sleep(0.2)
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds() -> float:
+    """CPU time (user + system) of everything that works for one side of the comparison: this
+    process (the load's client), the app's processes (gunicorn, the task workers: children of
+    this process) and PostgreSQL's backends serving the bench database. Unlike a rate, it does
+    not depend on what else the machine is doing at the time."""
+    total = 0.0
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat_file:
+                stat = stat_file.read()
+            with open(f"/proc/{entry}/cmdline", "rb") as cmd_file:
+                cmdline = cmd_file.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        pid, ppid = int(entry), int(fields[1])
+        ours = pid == me or _descends(ppid, me) or DB_NAME.encode() in cmdline
+        if ours:
+            total += (int(fields[11]) + int(fields[12])) / _TICKS
+    return total
+
+
+def _descends(pid: int, ancestor: int) -> bool:
+    for _ in range(8):
+        if pid in (0, 1):
+            return False
+        if pid == ancestor:
+            return True
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as stat_file:
+                stat = stat_file.read()
+        except OSError:
+            return False
+        pid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+    return False
+
+
 def _stored(conn: psycopg.Connection[Any]) -> int:
     row = conn.execute(
         "SELECT count(*) FROM communications WHERE whatsapp_message_id LIKE 'wamid.app%%'"
@@ -188,7 +231,7 @@ def _stored(conn: psycopg.Connection[Any]) -> int:
     return int(row[0]) if row else 0
 
 
-def _measure_app(base: str, token: str) -> tuple[float, float, float, float]:
+def _measure_app(base: str, token: str) -> tuple[float, float, float, float, float]:
     phones = _phones(1, 1_000_000)
     bodies = [_body(i, phones[i], "app") for i in range(N)]
     signatures = [sign(b, SECRET) for b in bodies]
@@ -212,14 +255,16 @@ def _measure_app(base: str, token: str) -> tuple[float, float, float, float]:
     probe.start()
     try:
         with psycopg.connect(DB_URL, autocommit=True) as conn:
+            cpu = _cpu_seconds()
             started = time.perf_counter()
             latencies = _run_threads(work, lambda: httpx.Client(timeout=30))
             acknowledged = time.perf_counter() - started
             while _stored(conn) < N:  # the workers' backlog, if any
                 if time.perf_counter() - started > DEADLINE_S:
                     raise RuntimeError(f"only {_stored(conn)} of {N} stored after {DEADLINE_S} s")
-                time.sleep(0.01)
+                time.sleep(0.02)
             wall = time.perf_counter() - started
+            cpu = _cpu_seconds() - cpu
     finally:
         stop.set()
         probe.join()
@@ -227,10 +272,10 @@ def _measure_app(base: str, token: str) -> tuple[float, float, float, float]:
     visible.sort()
     visible_p95 = visible[max(int(len(visible) * 0.95) - 1, 0)] * 1000 if visible else float("nan")
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    return N / wall, N / acknowledged, p99, visible_p95
+    return N / wall, N / acknowledged, p99, visible_p95, cpu * 1000 / N
 
 
-def _measure_http_baseline(base: str) -> float:
+def _measure_http_baseline(base: str) -> tuple[float, float]:
     """The same server answering the verification GET (no database): the HTTP ceiling."""
     url = (
         f"{base}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=bench-verify&hub.challenge=1"
@@ -242,9 +287,10 @@ def _measure_http_baseline(base: str) -> float:
             raise RuntimeError("verification GET failed")
         return time.perf_counter() - started
 
+    cpu = _cpu_seconds()
     started = time.perf_counter()
     _run_threads(work, lambda: httpx.Client(timeout=30))
-    return N / (time.perf_counter() - started)
+    return N / (time.perf_counter() - started), (_cpu_seconds() - cpu) * 1000 / N
 
 
 FLOOR_OPEN = ("new", "contacted", "qualified", "quoted")
@@ -296,17 +342,34 @@ def _floor_one(conn: psycopg.Connection[Any], i: int, phone: str) -> None:
             )
 
 
-def _measure_floor() -> float:
+def _measure_floor() -> tuple[float, float]:
+    """(messages/s, CPU ms per message) of the plain-psycopg floor."""
     phones = _phones(2, 2_000_000)
+    connections = [psycopg.connect(DB_URL, autocommit=True) for _ in range(CONCURRENCY)]
 
-    def work(i: int, conn: psycopg.Connection[Any]) -> float:
+    def work(i: int, state: _Unclosed) -> float:
         started = time.perf_counter()
-        _floor_one(conn, i, phones[i])
+        _floor_one(state.conn, i, phones[i])
         return time.perf_counter() - started
 
-    started = time.perf_counter()
-    _run_threads(work, lambda: psycopg.connect(DB_URL, autocommit=True))
-    return N / (time.perf_counter() - started)
+    try:
+        cpu = _cpu_seconds()
+        started = time.perf_counter()
+        # The connections stay open until the CPU is read: a closed backend's time is gone.
+        _run_threads(work, lambda: _Unclosed(connections.pop()))
+        rate = N / (time.perf_counter() - started)
+        cpu = _cpu_seconds() - cpu
+    finally:
+        for conn in connections:
+            conn.close()
+    return rate, cpu * 1000 / N
+
+
+class _Unclosed:
+    """A connection handed to a worker thread, closed by the caller rather than the thread."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
 
 
 def run() -> dict[str, float]:
@@ -333,8 +396,8 @@ def run() -> dict[str, float]:
             start_timeout=240,  # a loaded shared machine starts Django slowly
         ) as base,
     ):
-        rate, ack_rate, p99, visible_p95 = _measure_app(base, token)
-        baseline = _measure_http_baseline(base)
+        rate, ack_rate, p99, visible_p95, cpu_ms = _measure_app(base, token)
+        baseline, baseline_cpu_ms = _measure_http_baseline(base)
     with psycopg.connect(DB_URL) as conn:
         stored = conn.execute(
             "SELECT count(*) FROM communications WHERE whatsapp_message_id LIKE 'wamid.app%%'"
@@ -347,7 +410,7 @@ def run() -> dict[str, float]:
         ).fetchone()
     if stored is None or stored[0] != N:
         raise RuntimeError(f"expected {N} stored messages, found {stored}")
-    floor = _measure_floor()
+    floor, floor_cpu_ms = _measure_floor()
     return {
         "webhook_ingest_msgs_per_s": round(rate, 1),
         "webhook_ack_msgs_per_s": round(ack_rate, 1),
@@ -357,8 +420,14 @@ def run() -> dict[str, float]:
         "webhook_visible_p95_ms": round(visible_p95, 1),
         # Sizing: database bytes per stored message (its row, its raw event, their indexes).
         "webhook_db_bytes_per_msg": round(size[0]) if size else 0,
+        # CPU of the whole path per message (the load's client, the app's processes, PostgreSQL's
+        # backends): steadier than a rate on a busy machine.
+        "webhook_ingest_cpu_ms_per_msg": round(cpu_ms, 2),
+        "webhook_ingest_floor_cpu_ms_per_msg": round(floor_cpu_ms, 2),
+        "webhook_ingest_cpu_ratio": round(floor_cpu_ms / cpu_ms, 3) if cpu_ms else 0.0,
         # Context: the same gunicorn answering a database-free GET, at the same concurrency.
         "webhook_ingest_http_baseline_req_per_s": round(baseline, 1),
+        "webhook_ingest_http_baseline_cpu_ms_per_req": round(baseline_cpu_ms, 2),
     }
 
 

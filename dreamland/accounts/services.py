@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from dreamland.accounts.models import User, normalize_email
 from dreamland.lib.errors import reject_unknown_fields
+from dreamland.reports.freshness import LEADS, reports_changed
 
 
 class AccountLocked(Exception):
@@ -102,6 +103,8 @@ def user_update(*, user: User, **fields: object) -> User:
         user.set_password(str(password))
     user.full_clean(exclude=["password"], validate_unique=False)
     user.save()
+    if "name" in fields:
+        reports_changed(LEADS)  # the agents' report names them
     return user
 
 

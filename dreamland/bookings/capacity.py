@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from dreamland.bookings.selectors import seats_taken
 from dreamland.lib.errors import Conflict, reject_unknown_fields
+from dreamland.reports.freshness import SALES, reports_changed
 from dreamland.tours.models import Tour, TourDeparture
 from dreamland.tours.services import DEPARTURE_FIELDS, TOUR_FIELDS
 
@@ -53,6 +54,7 @@ def tour_update(*, tour: Tour, **fields: Any) -> Tour:
                 if taken > departure.effective_capacity:
                     raise _capacity_conflict(departure, departure.effective_capacity, taken)
         tour.save(update_fields=[*fields, "updated_at"])
+        reports_changed(SALES)  # names and capacities in revenue, occupancy, balances
     return tour
 
 
@@ -70,4 +72,5 @@ def departure_update(*, departure: TourDeparture, **fields: Any) -> TourDepartur
             if taken > departure.effective_capacity:
                 raise _capacity_conflict(departure, departure.effective_capacity, taken)
         departure.save(update_fields=[*fields, "updated_at"])
+        reports_changed(SALES)
     return departure

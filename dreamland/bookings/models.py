@@ -80,6 +80,11 @@ class Booking(TimestampedModel):
                 models.F("id").desc(),
                 name="bookings_created_id_idx",
             ),
+            # Reports' acquisition (`reports.selectors`): "has the client an earlier booking not
+            # cancelled?", an index-only probe per booking of the range.
+            models.Index(
+                fields=["client", "created_at", "status"], name="bookings_client_created_idx"
+            ),
         ]
         constraints = [
             enum_check("bookings", "status", BookingStatus.values),
@@ -148,6 +153,10 @@ class Payment(TimestampedModel):
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="payments_amount_positive"
             ),
+        ]
+        indexes = [
+            # Reports (`reports.selectors`): the payments dated in a range.
+            models.Index(fields=["payment_date"], name="payments_date_idx"),
         ]
 
     def __str__(self) -> str:

@@ -35,6 +35,7 @@ from dreamland.lib.choices import Currency, choice_name, choose_one_of
 from dreamland.lib.errors import Conflict, RuleViolation, reject_unknown_fields
 from dreamland.lib.money import quantize, to_decimal
 from dreamland.money.selectors import convert
+from dreamland.reports.freshness import SALES, reports_changed
 from dreamland.tours.models import Tour, TourDeparture
 
 ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PAID)
@@ -176,6 +177,7 @@ def booking_create(
             status=BookingStatus.CONFIRMED,
         )
         audit_record(obj=booking, changes={"status": (None, booking.status)}, actor=actor)
+        reports_changed(SALES)
         return booking
 
 
@@ -275,6 +277,7 @@ def booking_update(
         }
         audit_record(obj=locked, changes={k: (before[k], after[k]) for k in before}, actor=actor)
         _refresh_status(locked, actor)
+        reports_changed(SALES)
         return locked
 
 
@@ -293,6 +296,7 @@ def booking_cancel(*, booking: Booking, actor: Any = None) -> Booking:
         )
         locked.status = BookingStatus.CANCELLED
         locked.save(update_fields=["status", "updated_at"])
+        reports_changed(SALES)
         return locked
 
 
@@ -307,6 +311,8 @@ def bookings_complete_past(*, today: date | None = None) -> int:
         )
         for booking in due:
             audit_record(obj=booking, changes={"status": (booking.status, BookingStatus.COMPLETED)})
+        if due:
+            reports_changed(SALES)
         return Booking.objects.filter(pk__in=[b.pk for b in due]).update(
             status=BookingStatus.COMPLETED, updated_at=timezone.now()
         )
@@ -375,6 +381,7 @@ def payment_create(
             actor=actor,
         )
         _refresh_status(locked, actor)
+        reports_changed(SALES)
         return payment
 
 
@@ -408,6 +415,7 @@ def payment_update(*, payment: Payment, actor: Any = None, **fields: Any) -> Pay
         after = {"amount": audit_value(locked.amount, locked.currency), "status": locked.status}
         audit_record(obj=locked, changes={k: (before[k], after[k]) for k in before}, actor=actor)
         _refresh_status(booking, actor)
+        reports_changed(SALES)
         return locked
 
 

@@ -14,6 +14,7 @@ from dreamland.clients.models import Client
 from dreamland.lib.bulk import insert_rows
 from dreamland.lib.errors import Conflict, reject_unknown_fields
 from dreamland.lib.phones import normalize_phone
+from dreamland.reports.freshness import CLIENTS, LEADS, reports_changed
 
 EDITABLE_FIELDS = ("name", "phone", "email", "preferred_language", "notes")
 
@@ -88,6 +89,7 @@ def client_create(
     except IntegrityError:
         # A concurrent request created the same phone between our check and our insert.
         raise PhoneTaken(Client.objects.get(phone=fields["phone"])) from None
+    reports_changed(CLIENTS)
     return client
 
 
@@ -111,7 +113,10 @@ def client_get_or_create_by_e164(
             errors[key] = exc.messages
     if errors:
         raise ValidationError(errors)
-    return Client.objects.get_or_create(phone=phone_e164, defaults=defaults)
+    client, created = Client.objects.get_or_create(phone=phone_e164, defaults=defaults)
+    if created:
+        reports_changed(CLIENTS)
+    return client, created
 
 
 def _profile_name(name: str | None, phone_e164: str) -> str:
@@ -134,6 +139,8 @@ def clients_create_many_by_e164(*, names: dict[str, str]) -> dict[str, int]:
         ignore_conflicts=True,
         returning=("phone", "id"),
     )
+    if written:
+        reports_changed(CLIENTS)
     return {str(phone): int(pk) for phone, pk in written}
 
 
@@ -166,6 +173,7 @@ def client_update(*, client: Client, **fields: Any) -> Client:
             client.save(update_fields=[*cleaned.keys(), "updated_at"])
     except IntegrityError:
         raise PhoneTaken(Client.objects.get(phone=cleaned["phone"])) from None
+    reports_changed(CLIENTS)
     return client
 
 
@@ -180,6 +188,7 @@ def client_delete(*, client: Client) -> None:
             client.delete()
     except (ProtectedError, IntegrityError):
         raise _has_bookings(client) from None
+    reports_changed(CLIENTS, LEADS)  # its leads went with it
 
 
 def _has_bookings(client: Client) -> Conflict:

@@ -29,6 +29,7 @@ from django.utils.dateparse import parse_datetime
 from dreamland.accounts.models import User
 from dreamland.audit.selectors import status_changed_at_expression
 from dreamland.leads.models import Lead, LeadStatus, LostReason
+from dreamland.reports.freshness import LEADS, reports_changed
 from dreamland.tours.models import Tour
 
 FIRST_CARDS = 15  # cards a column shows on the board's first render (rendering is the cost)
@@ -233,7 +234,11 @@ def board_counts_key(*, visibility: str, filters: BoardFilters) -> str:
 
 
 def board_counts_changed() -> None:
-    """Lead statuses, agents or the set of leads changed: cached counts are stale (after commit)."""
+    """Lead statuses, agents or the set of leads changed: cached counts are stale (after commit).
+
+    The reports' lead figures too (`reports.freshness`, their version kept in the database):
+    every lead write calls this, so a lead write needs no second call."""
+    reports_changed(LEADS)
 
     def bump() -> None:
         try:

@@ -96,6 +96,11 @@ class Lead(TimestampedModel):
         related_name="leads",
         verbose_name=_("lost reason"),
     )
+    # The lead's first inbound message and the first outbound one at or after it, kept as
+    # messages are stored (`dreamland.leads.first_messages`), so the reports' first-response
+    # figures read the lead row instead of searching its messages.
+    first_inbound_at = models.DateTimeField(_("first inbound message at"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
 
     class Meta:
         db_table = "leads"
@@ -133,6 +138,9 @@ class Lead(TimestampedModel):
                 condition=models.Q(unread_messages_count__gt=0),
                 name="leads_unread_agent_idx",
             ),
+            # Reports (`reports.selectors`): one agent's leads created in a date range (all
+            # agents' read `leads_created_id_idx`).
+            models.Index(fields=["assigned_agent", "created_at"], name="leads_report_agent_idx"),
             # Agent visibility (`api.access`): per client, "is any lead mine or unassigned?" as
             # an index-only scan; every agent list of clients, messages, bookings probes it.
             models.Index(fields=["client", "assigned_agent"], name="leads_client_agent_idx"),

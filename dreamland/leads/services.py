@@ -26,6 +26,7 @@ from dreamland.leads.selectors import lead_assignable_users
 from dreamland.lib.bulk import insert_rows
 from dreamland.lib.choices import choice_name, choose_one_of
 from dreamland.lib.errors import RuleViolation, reject_unknown_fields
+from dreamland.reports.freshness import LEADS, reports_changed
 from dreamland.staff_settings.selectors import round_robin_enabled
 from dreamland.tours.models import Tour
 from dreamland.tours.selectors import tour_from_text
@@ -193,33 +194,51 @@ def leads_open_many(
     return {int(client_id): int(lead_id) for client_id, lead_id in written}
 
 
-def leads_count_inbound(*, counts: dict[int, tuple[int, datetime]]) -> None:
-    """New inbound messages filed on leads (lead id → (how many, the newest one's time)): each
-    lead's unread count goes up and `last_message_at` forward (never back: Meta delivers out of
-    order), all in one statement, the leads in id order (one row order for every writer)."""
+def leads_count_inbound(*, counts: dict[int, tuple[int, datetime, datetime]]) -> None:
+    """New inbound messages filed on leads (lead id → (how many, the earliest one's time, the
+    newest one's)): each lead's unread count goes up, `last_message_at` forward (never back:
+    Meta delivers out of order) and `first_inbound_at` back to the earliest (`first_messages`),
+    all in one statement, the leads in id order (one row order for every writer). The reports
+    are told once when a first inbound time moved."""
     if not counts:
         return
     ids = sorted(counts)
     now: Any = timezone.now()
     if connection.vendor == "postgresql":
-        rows = "unnest(%s::bigint[], %s::integer[], %s::timestamptz[]) AS v (id, n, at)"
-        params: list[Any] = [ids, [counts[i][0] for i in ids], [counts[i][1] for i in ids]]
-        latest = "GREATEST"
+        rows = (
+            "unnest(%s::bigint[], %s::integer[], %s::timestamptz[], %s::timestamptz[])"
+            " AS v (id, n, first, at)"
+        )
+        params: list[Any] = [ids, *([counts[i][k] for i in ids] for k in range(3))]
+        firsts: dict[int, Any] = {i: counts[i][1] for i in ids}
+        latest, earliest = "GREATEST", "LEAST"
     else:  # SQLite: UPDATE … FROM (VALUES …); datetimes compare as their stored text
         adapt = connection.ops.adapt_datetimefield_value
         now = adapt(now)
-        marks = ", ".join(["(%s, %s, %s)"] * len(ids))
-        rows = f"(SELECT column1 AS id, column2 AS n, column3 AS at FROM (VALUES {marks})) AS v"  # noqa: S608
-        params = [value for i in ids for value in (i, counts[i][0], adapt(counts[i][1]))]
-        latest = "MAX"
+        marks = ", ".join(["(%s, %s, %s, %s)"] * len(ids))
+        rows = (
+            "(SELECT column1 AS id, column2 AS n, column3 AS first, column4 AS at"  # noqa: S608
+            f" FROM (VALUES {marks})) AS v"
+        )
+        firsts = {i: adapt(counts[i][1]) for i in ids}
+        params = [value for i in ids for value in (i, counts[i][0], firsts[i], adapt(counts[i][2]))]
+        latest, earliest = "MAX", "MIN"
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE leads SET unread_messages_count ="  # noqa: S608 (placeholders only)
             " COALESCE(leads.unread_messages_count, 0) + v.n,"
             f" last_message_at = {latest}(COALESCE(leads.last_message_at, v.at), v.at),"
-            f" updated_at = %s FROM {rows} WHERE leads.id = v.id",
+            f" first_inbound_at = {earliest}(COALESCE(leads.first_inbound_at, v.first), v.first),"
+            f" updated_at = %s FROM {rows} WHERE leads.id = v.id"
+            " RETURNING leads.id, leads.first_inbound_at",  # (SQLite returns no FROM column)
             [now, *params],
         )
+        kept: list[tuple[int, Any]] = cursor.fetchall()
+    if connection.vendor != "postgresql":  # SQLite's driver reads back a naive datetime
+        kept = [(lead_id, str(first)) for lead_id, first in kept]
+    moved = any(first == firsts[lead_id] for lead_id, first in kept)
+    if moved:  # (or an earlier message of the same second: a needless, harmless recompute)
+        reports_changed(LEADS)
 
 
 def _lock_lead(lead: Lead) -> Lead:
@@ -326,7 +345,7 @@ def lead_update(*, lead: Lead, actor: User | None = None, **fields: Any) -> Lead
             setattr(locked, name, fields[name])
         if plain:
             locked.save(update_fields=[*plain, "updated_at"])
-            board_counts_changed()  # the board counts per source and per tour
+            board_counts_changed()  # the board's counts per source and tour, the reports' sources
         if "assigned_agent" in fields:
             locked = lead_assign(lead=locked, agent=fields["assigned_agent"], actor=actor)
         if "status" in fields:

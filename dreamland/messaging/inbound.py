@@ -264,15 +264,16 @@ def messages_store_inbound(
                 returning=("whatsapp_message_id", "id"),
             )
         )
-        counts: dict[int, tuple[int, datetime]] = {}
+        counts: dict[int, tuple[int, datetime, datetime]] = {}
         for i, sender in mine.items():
             comm_id = written.get(msgs[i].wamid)
             if comm_id is None:
                 continue
             results[i] = (int(comm_id), True)
             assert sender.lead_id is not None
-            n, at = counts.get(sender.lead_id, (0, msgs[i].created_at))
-            counts[sender.lead_id] = (n + 1, max(at, msgs[i].created_at))
+            at = msgs[i].created_at
+            n, earliest, latest = counts.get(sender.lead_id, (0, at, at))
+            counts[sender.lead_id] = (n + 1, min(earliest, at), max(latest, at))
         leads_count_inbound(counts=counts)
     return results
 

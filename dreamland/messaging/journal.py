@@ -11,6 +11,7 @@ from dreamland.accounts.models import User
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead
 from dreamland.messaging.models import Communication, CommunicationType, Direction
+from dreamland.messaging.services import communication_first_times_note
 
 LOGGABLE = (CommunicationType.PHONE, CommunicationType.EMAIL, CommunicationType.SMS)
 MAX_NOTE = 10_000
@@ -44,7 +45,7 @@ def communication_log(
     with transaction.atomic():
         if lead is None:
             lead = Lead.objects.filter(client=client).order_by("-created_at", "-pk").first()
-        return Communication.objects.create(
+        comm = Communication.objects.create(
             client=client,
             lead=lead,
             communication_type=communication_type,
@@ -53,3 +54,5 @@ def communication_log(
             subject=(subject or "").strip()[:255] or None,
             sent_by=sent_by,
         )
+        communication_first_times_note(communication=comm)
+        return comm

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dreamland.clients.models import Client
+from dreamland.leads.first_messages import first_inbound_note, first_response_note
 from dreamland.lib.choices import Language, choose_one_of
 from dreamland.lib.errors import Conflict, RuleViolation, reject_unknown_fields
 from dreamland.messaging.models import (
@@ -32,6 +33,18 @@ WINDOW = timedelta(hours=24)
 TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
 PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 FALLBACK_LANGUAGE = Language.RU
+
+
+# --- a lead's first message and first response (the reports' response times) ----------------
+def communication_first_times_note(*, communication: Communication) -> None:
+    """Keep the lead's `first_inbound_at` / `first_response_at` with a message just stored:
+    call it in the transaction that inserted the message (an agent's send, a logged call)."""
+    if communication.lead_id is None:
+        return
+    if communication.direction == Direction.INBOUND:
+        first_inbound_note(lead_id=communication.lead_id, at=communication.created_at)
+    else:
+        first_response_note(lead_id=communication.lead_id, at=communication.created_at)
 
 
 # --- the 24-hour window -----------------------------------------------------------------------

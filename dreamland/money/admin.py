@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from dreamland.lib import admin as _site  # noqa: F401  (site header)
 from dreamland.money.models import ExchangeRate
+from dreamland.reports.freshness import SALES, reports_changed
 
 
 @admin.register(ExchangeRate)
@@ -15,3 +20,16 @@ class ExchangeRateAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     search_fields = ("currency",)
     readonly_fields = ("created_at", "updated_at")
+
+    # Rates convert the reports' money: an edit here makes them recompute (`reports.freshness`).
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        reports_changed(SALES)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        reports_changed(SALES)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        super().delete_queryset(request, queryset)
+        reports_changed(SALES)

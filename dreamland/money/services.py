@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from dreamland.lib.choices import Currency
 from dreamland.lib.errors import DomainError
 from dreamland.money.models import ExchangeRate
+from dreamland.reports.freshness import SALES, reports_changed
 
 SUPPORTED = frozenset(Currency.values) - {Currency.KZT}
 
@@ -46,6 +47,7 @@ def exchange_rate_set(
     obj, _created = ExchangeRate.objects.update_or_create(
         currency=currency, date=on_date, defaults={"rate": rate, "source": source}
     )
+    reports_changed(SALES)
     return obj
 
 

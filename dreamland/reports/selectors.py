@@ -14,21 +14,26 @@ its payment date (`dreamland.money.selectors.RateBook`, one query for all the ra
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
+from django.db import connection
 from django.db.models import (
+    Aggregate,
+    Avg,
     Case,
     CharField,
     Count,
     DateField,
     DecimalField,
+    DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -52,7 +57,6 @@ from dreamland.clients.models import Client
 from dreamland.leads.models import Lead, LeadSource, LeadStatus
 from dreamland.lib.choices import Currency
 from dreamland.lib.money import quantize
-from dreamland.messaging.models import Communication, Direction
 from dreamland.money.models import ExchangeRate
 from dreamland.money.selectors import RATE_LOOKBACK_DAYS, MissingExchangeRate, RateBook
 from dreamland.tours.models import TourDeparture
@@ -86,6 +90,8 @@ class ReportFilter:
     end: date
     currency: str = Currency.KZT
     agent: User | None = None
+    # Grouped rows several reports share (the leads' groups), read once per filter: a filter lives for one request, so nothing here outlasts a write.
+    shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def start_at(self) -> datetime:
@@ -136,6 +142,59 @@ def _bookings(f: ReportFilter) -> QuerySet[Booking]:
 def _payments(f: ReportFilter) -> QuerySet[Payment]:
     qs = Payment.objects.all()
     return qs.filter(booking__lead__assigned_agent=f.agent) if f.agent else qs
+
+
+@dataclass(frozen=True)
+class LeadGroup:
+    """Leads created in the range with one agent, source, status and response band."""
+
+    agent: int | None
+    source: str
+    status: str
+    band: int | None  # an index in BANDS, NO_REPLY_BAND, or None: no inbound message
+    n: int
+
+    @property
+    def won(self) -> int:
+        return self.n if self.status == LeadStatus.WON else 0
+
+
+def _band_case() -> Case:
+    """A lead's response band in SQL, from the times kept on the lead (`leads.first_messages`):
+    `first_response_at - first_inbound_at < bound` written as a comparison of the two columns."""
+    whens = [
+        When(first_inbound_at__isnull=True, then=Value(None)),
+        When(first_response_at__isnull=True, then=Value(NO_REPLY_BAND)),
+    ]
+    for i, (bound, _label) in enumerate(BANDS):
+        if bound is not None:
+            whens.append(When(first_response_at__lt=F("first_inbound_at") + bound, then=Value(i)))
+    return Case(*whens, default=Value(len(BANDS) - 1), output_field=IntegerField())
+
+
+def _lead_groups(f: ReportFilter) -> list[LeadGroup]:
+    """The range's leads counted per (agent, source, status, band): the funnel, the sources and
+    the agents' reports all sum these few hundred rows; one index-only scan (`leads_report_idx`,
+    `leads_report_agent_idx`), read once per filter."""
+    if "leads" not in f.shared:
+        f.shared["leads"] = [
+            LeadGroup(*row)
+            for row in _leads(f)
+            .annotate(band=_band_case())
+            .values_list("assigned_agent", "source", "status", "band")
+            .annotate(n=Count("*"))
+            .order_by()
+        ]
+    return cast(list[LeadGroup], f.shared["leads"])
+
+
+def _sum_groups(f: ReportFilter, key: Callable[[LeadGroup], Any]) -> dict[Any, tuple[int, int]]:
+    """(leads, won) per `key` of the lead groups."""
+    out: dict[Any, tuple[int, int]] = {}
+    for g in _lead_groups(f):
+        n, won = out.get(key(g), (0, 0))
+        out[key(g)] = (n + g.n, won + g.won)
+    return out
 
 
 def _paid_in_range(f: ReportFilter, status: str = PaymentStatus.COMPLETED) -> QuerySet[Any]:
@@ -209,7 +268,9 @@ def pipeline_funnel(f: ReportFilter) -> Funnel:
     at it or beyond. A lost lead counts only towards the first stage (its status says it left, not
     where), and appears on its own line.
     """
-    counts = dict(_leads(f).values_list("status").annotate(n=Count("pk")).order_by())
+    counts: dict[str, int] = defaultdict(int)
+    for g in _lead_groups(f):
+        counts[g.status] += g.n
     labels = dict(LeadStatus.choices)
     stages, previous = [], None
     for i, status in enumerate(FUNNEL):
@@ -248,13 +309,7 @@ def source_analysis(f: ReportFilter) -> tuple[list[SourceRow], Money]:
     Revenue is the completed payments dated in the range, by the source of their booking's lead,
     so the sources add up to the revenue report's total (walk-ins on a line of their own).
     """
-    leads = {
-        source: (n, won)
-        for source, n, won in _leads(f)
-        .values_list("source")
-        .annotate(n=Count("pk"), won=Count("pk", filter=Q(status=LeadStatus.WON)))
-        .order_by()
-    }
+    leads = _sum_groups(f, lambda g: g.source)
     groups = (
         _paid_in_range(f)
         .values_list("booking__lead__source", "pay_currency", "payment_date")
@@ -320,28 +375,21 @@ def customer_acquisition(f: ReportFilter) -> list[AcquisitionMonth]:
         .annotate(n=Count("pk"))
         .order_by()
     }
+    # A client is first-time in the month of a booking with no earlier active booking of theirs
+    # (an index-only probe of `bookings_client_created_idx` per booking); a client's first
+    # month is never after a month they book in, so returning = booking clients - first-time.
     active = Booking.objects.exclude(status=BookingStatus.CANCELLED)
-    first_booking = (
-        active.filter(client=OuterRef("client"))
-        .order_by("created_at")
-        .annotate(m=TruncMonth("created_at", tzinfo=tz))
-        .values("m")[:1]
-    )
-    bookings = (
-        _bookings(f)
+    earlier = active.filter(client=OuterRef("client"), created_at__lt=OuterRef("created_at"))
+    booked = {
+        _month(m): (first, n - first)
+        for m, n, first in _bookings(f)
         .exclude(status=BookingStatus.CANCELLED)
         .filter(created_at__gte=f.start_at, created_at__lt=f.end_before)
+        .annotate(m=TruncMonth("created_at", tzinfo=tz), is_first=~Exists(earlier))
+        .values_list("m")
         .annotate(
-            m=TruncMonth("created_at", tzinfo=tz),
-            first_m=Subquery(first_booking, output_field=DateField()),
-        )
-    )
-    booked = {
-        _month(m): (first, again)
-        for m, first, again in bookings.values_list("m")
-        .annotate(
-            first=Count("client", distinct=True, filter=Q(first_m=F("m"))),
-            again=Count("client", distinct=True, filter=~Q(first_m=F("m"))),
+            n=Count("client", distinct=True),
+            first=Count("client", distinct=True, filter=Q(is_first=True)),
         )
         .order_by()
     }
@@ -371,27 +419,6 @@ class BandRow:
     won_rate: Decimal | None
 
 
-def _first_messages(qs: QuerySet[Lead]) -> QuerySet[Any]:
-    """Leads with `first_in` (their first inbound message) and `first_out` (the first outbound
-    one at or after it): each an index lookup on communications (lead, direction, created_at)."""
-    messages = Communication.objects.filter(lead=OuterRef("pk")).order_by("created_at")
-    first_in = messages.filter(direction=Direction.INBOUND).values("created_at")[:1]
-    first_out = messages.filter(
-        direction=Direction.OUTBOUND, created_at__gte=OuterRef("first_in")
-    ).values("created_at")[:1]
-    return qs.annotate(first_in=Subquery(first_in)).annotate(first_out=Subquery(first_out))
-
-
-def _band(response: timedelta | None) -> int:
-    """The index in BANDS of a lead's response time; NO_REPLY_BAND when nobody answered."""
-    if response is None:
-        return NO_REPLY_BAND
-    for i, (bound, _label) in enumerate(BANDS):
-        if bound is not None and response < bound:
-            return i
-    return len(BANDS) - 1
-
-
 def _median(values: list[timedelta]) -> timedelta | None:
     """The middle value, or the mean of the middle two; None for no values."""
     if not values:
@@ -401,36 +428,60 @@ def _median(values: list[timedelta]) -> timedelta | None:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
+class _Median(Aggregate):
+    """PostgreSQL's exact median: the middle value, or the mean of the middle two."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+NO_RESPONSES: tuple[int, timedelta | None, timedelta | None] = (0, None, None)
+
+
+def _response_times(
+    f: ReportFilter,
+) -> dict[int | None, tuple[int, timedelta | None, timedelta | None]]:
+    """Per agent: answered leads, median and mean first response, over the range's leads with
+    both times. PostgreSQL aggregates them (index-only); another database sends the pairs."""
+    answered = _leads(f).filter(first_inbound_at__isnull=False, first_response_at__isnull=False)
+    response = ExpressionWrapper(
+        F("first_response_at") - F("first_inbound_at"), output_field=DurationField()
+    )
+    if connection.vendor == "postgresql":
+        return {
+            agent: (n, median, average)
+            for agent, n, median, average in answered.values_list("assigned_agent")
+            .annotate(n=Count("*"), median=_Median(response), average=Avg(response))
+            .order_by()
+        }
+    times: dict[int | None, list[timedelta]] = defaultdict(list)
+    for agent, first_in, first_out in answered.values_list(
+        "assigned_agent", "first_inbound_at", "first_response_at"
+    ):
+        times[agent].append(cast(datetime, first_out) - cast(datetime, first_in))
+    return {
+        agent: (len(values), _median(values), sum(values, timedelta()) / len(values))
+        for agent, values in times.items()
+    }
+
+
 def agent_performance(f: ReportFilter) -> tuple[list[AgentRow], list[BandRow]]:
     """Leads handled and won per agent, first-response times, and won rate by response band.
 
     First response of a lead: from its first inbound message to the first outbound message after
     it. The median and mean are over the agent's answered leads; a lead with no inbound message
-    (created by hand, imported) has no response time and sits in no band. The database finds
-    each lead's two times once (two index lookups); banding and medians are done here, since a
-    CASE over the times would run the lookups again for every band.
+    (created by hand, imported) has no response time and sits in no band. Both times are kept
+    on the lead (`dreamland.leads.first_messages`): the database bands and counts the leads in
+    the shared lead groups and takes the medians in one more grouped query.
     """
-    handled = {
-        agent: (n, won)
-        for agent, n, won in _leads(f)
-        .values_list("assigned_agent")
-        .annotate(n=Count("pk"), won=Count("pk", filter=Q(status=LeadStatus.WON)))
-        .order_by()
-    }
+    handled = _sum_groups(f, lambda g: g.agent)
     bands: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    responses: dict[int | None, list[timedelta]] = defaultdict(list)
-    rows_in = _first_messages(_leads(f)).values_list(
-        "assigned_agent", "status", "first_in", "first_out"
-    )
-    for agent, status, first_in, first_out in rows_in.order_by().iterator(chunk_size=5000):
-        if first_in is None:
-            continue
-        response = first_out - first_in if first_out is not None else None
-        band = bands[_band(response)]
-        band[0] += 1
-        band[1] += status == LeadStatus.WON
-        if response is not None:
-            responses[agent].append(response)
+    for g in _lead_groups(f):
+        if g.band is not None:
+            bands[g.band][0] += g.n
+            bands[g.band][1] += g.won
+    responses = _response_times(f)
     names = dict(User.objects.filter(pk__in=[a for a in handled if a]).values_list("pk", "name"))
     rows = [
         AgentRow(
@@ -439,13 +490,9 @@ def agent_performance(f: ReportFilter) -> tuple[list[AgentRow], list[BandRow]]:
             leads=n,
             won=won,
             won_rate=_ratio(won, n),
-            answered=len(responses[agent]),
-            median_response=_median(responses[agent]),
-            average_response=(
-                sum(responses[agent], timedelta()) / len(responses[agent])
-                if responses[agent]
-                else None
-            ),
+            answered=responses.get(agent, NO_RESPONSES)[0],
+            median_response=responses.get(agent, NO_RESPONSES)[1],
+            average_response=responses.get(agent, NO_RESPONSES)[2],
         )
         for agent, (n, won) in handled.items()
     ]
@@ -767,11 +814,15 @@ def outstanding(f: ReportFilter, today: date | None = None) -> Outstanding:
     candidates = open_bookings.annotate(paid_same=same_currency_paid).filter(
         Q(status=BookingStatus.CONFIRMED) | Q(total_amount__gt=F("paid_same"))
     )
-    listed = list(
-        candidates.select_related("client", "tour_departure__tour").order_by(
-            "tour_departure__departure_date", "pk"
-        )[:LIST_LIMIT]
+    # The candidates' keys in one narrow grouped read (the count and the order); only the
+    # listed ones are then read whole, with their client and tour.
+    keys = list(
+        candidates.values_list("pk", flat=True).order_by("tour_departure__departure_date", "pk")
     )
+    found = Booking.objects.select_related("client", "tour_departure__tour").in_bulk(
+        keys[:LIST_LIMIT]
+    )
+    listed = [found[pk] for pk in keys[:LIST_LIMIT] if pk in found]
     _set_balances(listed, today)
     overdue_qs = (
         _payments(f)
@@ -794,7 +845,7 @@ def outstanding(f: ReportFilter, today: date | None = None) -> Outstanding:
     )
     return Outstanding(
         bookings=[b for b in listed if b.balance_due > 0],  # type: ignore[attr-defined]
-        booking_count=candidates.count(),
+        booking_count=len(keys),
         total_due=total_due,
         overdue=overdue,
         overdue_count=sum(n for *_rest, n in overdue_groups),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -16,6 +20,7 @@ from dreamland.lib.spreadsheet import spreadsheet_response
 from dreamland.reports import charts, exports, formatting, tables
 from dreamland.reports import selectors as s
 from dreamland.reports.forms import ReportFilterForm
+from dreamland.reports.results import TTL, page_key, report_keys, report_results
 
 
 def _user(request: HttpRequest) -> User:
@@ -120,9 +125,23 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/page.html", {"form": form}, status=400)
     f = form.report_filter()
-    results = {name: report(f) for name, report in tables.REPORTS.items()}
-    ctx = {
-        "form": form,
+    keys = report_keys(f)
+    # read from the cache only to render the figures (a cached page needs none of them)
+    results = cast(dict[str, Any], SimpleLazyObject(lambda: report_results(f, keys)))
+    query = request.GET.urlencode()
+    figures = cache.get(page_key(keys, query))
+    if figures is None:
+        figures = render_to_string(
+            "reports/page.html#figures", _figures(f, results, query), request
+        )
+        cache.set(page_key(keys, query), figures, TTL)
+    ctx = {"form": form, "f": f, "r": results, "figures": mark_safe(figures)}  # noqa: S308 (our own render)
+    return render(request, "reports/page.html", ctx)
+
+
+def _figures(f: s.ReportFilter, results: dict[str, Any], query: str) -> dict[str, Any]:
+    """What the figures' partial reads: the results, their tables and charts."""
+    return {
         "f": f,
         "r": results,
         "t": {
@@ -131,7 +150,7 @@ def reports_page(request: HttpRequest) -> HttpResponse:
             for table in tables.tables_for(name, result, f.currency)
         },
         "charts": _charts(results, f.currency),
-        "query": request.GET.urlencode(),
+        "query": query,
         "missing": sorted(
             results["revenue"].missing
             | results["sources"][1].missing
@@ -139,7 +158,6 @@ def reports_page(request: HttpRequest) -> HttpResponse:
             | results["outstanding"].overdue_total.missing
         ),
     }
-    return render(request, "reports/page.html", ctx)
 
 
 @login_required
@@ -155,7 +173,7 @@ def report_download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     f = form.report_filter()
     report, build = tables.TABLES[name]
-    table = build(tables.REPORTS[report](f), f.currency)
+    table = build(report_results(f, report_keys(f, [report]))[report], f.currency)
     filename = f"{name}-{f.start.isoformat()}-{f.end.isoformat()}"
     return spreadsheet_response(
         table.spreadsheet_rows(), table.spreadsheet_columns(), filename, fmt

@@ -14,6 +14,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from dreamland.lib.errors import Conflict
+from dreamland.reports.freshness import SALES, reports_changed
 from dreamland.tours.models import Tour, TourDeparture
 
 TOUR_FIELDS = (
@@ -68,6 +69,7 @@ def departure_create(
     )
     departure.full_clean()
     departure.save()
+    reports_changed(SALES)  # occupancy
     return departure
 
 
@@ -85,3 +87,4 @@ def departure_delete(*, departure: TourDeparture) -> None:
             _("%(departure)s has bookings and cannot be deleted.") % {"departure": departure},
             code="has_bookings",
         ) from None
+    reports_changed(SALES)

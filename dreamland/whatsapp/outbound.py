@@ -31,6 +31,7 @@ from dreamland.messaging.models import (
 )
 from dreamland.messaging.services import (
     WindowClosed,
+    communication_first_times_note,
     template_for_client,
     template_names_available,
     template_render,
@@ -78,6 +79,7 @@ def _store_and_enqueue(*, client: Client, lead: Lead | None, **fields: Any) -> C
             whatsapp_status=WhatsAppStatus.PENDING,
             **fields,
         )
+        communication_first_times_note(communication=comm)  # a first reply times the agent
         transaction.on_commit(lambda: whatsapp_send.enqueue(communication_id=comm.pk))
     return comm
 

@@ -28,6 +28,7 @@ from dreamland.bookings.models import Booking, Payment
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead
 from dreamland.messaging.models import Communication
+from dreamland.messaging.services import communication_first_times_note
 from dreamland.money.models import ExchangeRate
 from dreamland.reports.selectors import ReportFilter
 from dreamland.tours.models import Tour, TourDeparture
@@ -54,13 +55,17 @@ def lead(c: Client, status: str, source: str, agent: User | None, created: date)
 
 
 def message(ld: Lead, direction: str, when: datetime) -> Communication:
-    return Communication.objects.create(
+    """A message stored as the inbound and sending paths store one: with the lead's first
+    inbound and first response times kept."""
+    comm = Communication.objects.create(
         client=ld.client,
         lead=ld,
         communication_type="whatsapp",
         direction=direction,
         created_at=when,
     )
+    communication_first_times_note(communication=comm)
+    return comm
 
 
 def booking(

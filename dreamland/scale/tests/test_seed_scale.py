@@ -11,6 +11,7 @@ from dreamland.accounts.models import User
 from dreamland.api.access import visible_clients
 from dreamland.bookings.models import Booking, Payment
 from dreamland.clients.models import Client
+from dreamland.leads.first_messages import first_messages_backfill
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadStatus
 from dreamland.messaging.models import Communication
 from dreamland.scale.seed import ScaleSize, seed_scale
@@ -58,6 +59,17 @@ def test_it_writes_the_sizes_asked_for_consistently(db):
     assert lead.last_message_at == newest
     # sequences moved past the explicit ids: the ORM can insert again
     assert Client.objects.create(name="After", phone="+77010000001").pk > 300
+
+
+@pg_only
+def test_it_keeps_each_leads_first_inbound_and_first_response_times(db):
+    seed_scale(SMALL)
+    columns = ("pk", "first_inbound_at", "first_response_at")
+    seeded = list(Lead.objects.order_by("pk").values_list(*columns))
+    first_messages_backfill()  # the same times, found per lead from its messages
+    assert list(Lead.objects.order_by("pk").values_list(*columns)) == seeded
+    assert Lead.objects.filter(first_response_at__isnull=False).exists()
+    assert Lead.objects.filter(first_inbound_at__isnull=False, first_response_at=None).exists()
 
 
 @pg_only
