@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.template.defaultfilters import linebreaksbr
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -37,11 +39,15 @@ from dreamland.messaging.models import (
     WhatsAppStatus,
     WhatsAppTemplate,
 )
-from dreamland.messaging.services import WINDOW
+from dreamland.messaging.services import WINDOW, whatsapp_window_expires_at
 from dreamland.money.selectors import MissingExchangeRate, convert
+from dreamland.reminders.selectors import unanswered_flag
 from dreamland.tours.models import TourDeparture
 
 PAGE_SIZE = 50
+# The list beside an open conversation starts shorter (a 900 px screen shows about ten rows);
+# the rest loads in pages of PAGE_SIZE as it scrolls, as on the inbox.
+SIDEBAR_SIZE = 20
 THREAD_PAGE = 50
 CLOSING_SOON = timedelta(hours=2)
 SCOPES = ("all", "mine", "unassigned")
@@ -183,9 +189,29 @@ class InboxRow:
     phone: str = ""
     status_label: str = ""
     window_label: str = ""
+    href: str = ""
+    client_id: int = 0
+    name: str = ""
+    unread: int = 0
+    status: str = ""
+    tour_name: str = ""
+    agent_name: str = ""
+    window_closing: bool = False
+    unanswered: bool = False  # the reminders' flag: waiting for an answer too long
+    active: bool = False  # the open conversation's row (set by the view)
 
-    def dress(self, local_now: datetime, status_labels: dict[str, str]) -> None:
-        at = self.lead.last_message_at
+    def dress(self, local_now: datetime, status_labels: dict[str, str], base: str) -> None:
+        """`base`: the conversations' URL prefix (reversed once per page, not per row)."""
+        lead, client = self.lead, self.client
+        at = lead.last_message_at
+        self.href = f"{base}{client.pk}/"
+        self.client_id = client.pk
+        self.name = client.name
+        self.unread = lead.unread_messages_count or 0
+        self.status = lead.status
+        self.tour_name = (lead.tour_interest.name or "") if lead.tour_interest else ""
+        self.agent_name = lead.assigned_agent.name if lead.assigned_agent else ""
+        self.unanswered = bool(getattr(lead, "unanswered", False))
         self.time_label = display.ago(at, local_now)
         self.time_iso = at.astimezone(local_now.tzinfo).isoformat() if at else ""
         if self.last is not None:
@@ -197,6 +223,7 @@ class InboxRow:
             self.window_label = _("window: %(left)s") % {
                 "left": display.time_left(self.window_expires_at, self.now)
             }
+            self.window_closing = self.window_expires_at - self.now <= CLOSING_SOON  # type: ignore[operator]
 
     @property
     def cursor(self) -> str:
@@ -210,10 +237,6 @@ class InboxRow:
     @property
     def window_open(self) -> bool:
         return self.window_expires_at is not None and self.now < self.window_expires_at
-
-    @property
-    def window_closing(self) -> bool:
-        return self.window_open and self.window_expires_at - self.now <= CLOSING_SOON  # type: ignore[operator]
 
 
 @dataclass
@@ -266,7 +289,8 @@ def inbox_page(
     size: int = PAGE_SIZE,
     now: datetime | None = None,
 ) -> InboxPage:
-    """One page of inbox rows after the `after` cursor: two queries for any page size."""
+    """One page of inbox rows after the `after` cursor, with their unanswered flags: two
+    queries for any page size."""
     now = now or timezone.now()
     qs = inbox_leads(user, filters, now=now)
     position = cursor_decode(after)
@@ -275,7 +299,11 @@ def inbox_page(
     leads = list(
         qs.select_related("client", "assigned_agent", "tour_interest")
         .only(*ROW_FIELDS)
-        .annotate(last_comm_id=_last_message_id(), last_inbound_at=_last_inbound_at())
+        .annotate(
+            last_comm_id=_last_message_id(),
+            last_inbound_at=_last_inbound_at(),
+            unanswered=unanswered_flag(),
+        )
         .order_by("-last_message_at", "-pk")[: size + 1]
     )
     more = len(leads) > size
@@ -298,8 +326,9 @@ def inbox_page(
     ]
     local_now = display.local_now()
     status_labels = {value: str(label) for value, label in LeadStatus.choices}
+    base = reverse("messaging:conversation", args=[0]).removesuffix("0/")
     for row in rows:
-        row.dress(local_now, status_labels)
+        row.dress(local_now, status_labels, base)
     return InboxPage(
         rows=rows,
         next_cursor=rows[-1].cursor if more and rows else None,
@@ -319,6 +348,20 @@ def inbox_new_count(user: User, filters: InboxFilters, *, top: str | None, cap: 
     return qs.order_by()[:cap].count()
 
 
+def neighbours_on_page(lead: Lead, page: InboxPage) -> tuple[int | None, int | None] | None:
+    """The neighbours of `lead` read off `page` (a first page), without a query; None when the
+    page cannot tell (the lead is not on it, or is its last row with more below)."""
+    if not page.from_top:
+        return None
+    ids = [row.lead.pk for row in page.rows]
+    if lead.pk not in ids[: len(ids) - 1 if page.next_cursor else None]:
+        return None
+    at = ids.index(lead.pk)
+    above = page.rows[at - 1].client.pk if at else None
+    below = page.rows[at + 1].client.pk if at + 1 < len(ids) else None
+    return above, below
+
+
 def inbox_neighbours(
     user: User, filters: InboxFilters, lead: Lead | None, *, page: InboxPage | None = None
 ) -> tuple[int | None, int | None]:
@@ -329,13 +372,10 @@ def inbox_neighbours(
     `leads_last_msg_id_idx` from the lead's position and stop at the first visible row."""
     if lead is None or lead.last_message_at is None:
         return None, None
-    if page is not None and page.from_top:
-        ids = [row.lead.pk for row in page.rows]
-        if lead.pk in ids[: len(ids) - 1 if page.next_cursor else None]:
-            at = ids.index(lead.pk)
-            above = page.rows[at - 1].client.pk if at else None
-            below = page.rows[at + 1].client.pk if at + 1 < len(ids) else None
-            return above, below
+    if page is not None:
+        found = neighbours_on_page(lead, page)
+        if found is not None:
+            return found
     position = (lead.last_message_at, lead.pk)
     qs = inbox_leads(user, filters).values("client_id")
     above_q = qs.filter(_before(position)).order_by("last_message_at", "pk")[:1]
@@ -371,12 +411,24 @@ def cursor_time(cursor: str | None) -> datetime | None:
 
 # --- one conversation -------------------------------------------------------------------------
 def current_lead(client: Client) -> Lead | None:
+    """The client's most recent lead, with `last_inbound_at` (the client's last WhatsApp message,
+    which opens the 24-hour window) read in the same query."""
     return (
         Lead.objects.filter(client=client)
         .select_related("assigned_agent", "tour_interest")
+        .annotate(last_inbound_at=_last_inbound_at())
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+def window_expires_at(client: Client, lead: Lead | None) -> datetime | None:
+    """When the client's 24-hour window closes: off `current_lead`'s annotation, else (a client
+    without a lead) one query."""
+    if lead is None or not hasattr(lead, "last_inbound_at"):
+        return whatsapp_window_expires_at(client)
+    last: datetime | None = lead.last_inbound_at
+    return last + WINDOW if last is not None else None
 
 
 # Message types with a body of their own (beside media, quotes and ad referrals).
@@ -403,13 +455,21 @@ class ThreadItem:
     time_label: str = ""
     time_iso: str = ""
     tick: str = ""
+    pk: int = 0
+    status: str = ""
+    sender: str | None = None  # the name of the user who sent it, None for the client's
+    failed: bool = False
+    body_html: str = ""  # a plain message's text, escaped, line breaks as <br>
 
     def dress(self, local_now: datetime) -> None:
         comm = self.comm
         assert comm is not None
+        self.pk = comm.pk
+        self.status = comm.whatsapp_status or ""
+        self.sender = (comm.sent_by.name or "") if comm.sent_by is not None else None
         self.media = display.media_kind(comm)
         whatsapp = comm.communication_type == CommunicationType.WHATSAPP
-        failed = comm.whatsapp_status == WhatsAppStatus.FAILED
+        failed = self.failed = comm.whatsapp_status == WhatsAppStatus.FAILED
         self.css = f"msg msg-{comm.direction}{'' if whatsapp else ' msg-logged'}" + (
             " msg-failed" if failed else ""
         )
@@ -421,6 +481,8 @@ class ThreadItem:
             and comm.message_type not in RICH_TYPES
             and not (isinstance(meta, dict) and meta.get("referral"))
         )
+        if self.plain:
+            self.body_html = linebreaksbr(comm.body or "", autoescape=True)
         self.time_label = display.message_time(comm.created_at, local_now)
         self.time_iso = comm.created_at.astimezone(local_now.tzinfo).isoformat()
         if comm.direction == Direction.OUTBOUND:

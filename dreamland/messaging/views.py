@@ -40,19 +40,23 @@ from dreamland.messaging.forms import (
 from dreamland.messaging.journal import communication_log
 from dreamland.messaging.models import Communication, WhatsAppStatus, WhatsAppTemplate
 from dreamland.messaging.selectors import (
+    PAGE_SIZE,
+    SIDEBAR_SIZE,
     InboxFilters,
     current_lead,
     inbox_neighbours,
     inbox_new_count,
     inbox_page,
+    neighbours_on_page,
     poll_cursor,
     template_known_values,
     templates_for_client,
     thread_changes,
     thread_page,
+    window_expires_at,
 )
 from dreamland.messaging.services import whatsapp_window_expires_at
-from dreamland.reminders.selectors import unanswered_count, unanswered_since
+from dreamland.reminders.selectors import unanswered_count
 from dreamland.tours.models import Tour
 from dreamland.web.access import client_for, communication_for
 from dreamland.web.context_processors import unread_total
@@ -73,31 +77,46 @@ def _filters(request: HttpRequest) -> InboxFilters:
     return form.filters(manager=_user(request).is_manager)
 
 
-def _list_context(request: HttpRequest, filters: InboxFilters) -> dict[str, Any]:
+def _list_context(
+    request: HttpRequest, filters: InboxFilters, *, active_id: int | None = None
+) -> dict[str, Any]:
+    """The list's rows and header. Beside an open conversation (`active_id`, or `?active=` when
+    the poll re-fetches that list) its first page is the shorter SIDEBAR_SIZE."""
     user = _user(request)
-    page = inbox_page(user, filters, after=request.GET.get("after"))
+    if active_id is None:
+        try:
+            active_id = int(request.GET.get("active") or 0)
+        except ValueError:
+            active_id = 0
+    after = request.GET.get("after")
+    size = SIDEBAR_SIZE if active_id and not after else PAGE_SIZE
+    page = inbox_page(user, filters, after=after, size=size)
     query = filters.query()
-    try:
-        active_id = int(request.GET.get("active") or 0)
-    except ValueError:
-        active_id = 0
+    for row in page.rows:
+        row.active = row.client_id == active_id
+    encoded = urlencode(query)
     return {
         "page": page,
         "active_id": active_id,
         "filters": filters,
         "filter_form": InboxFilterForm(request.GET or None),
         # One read of the tours for the filter and the tour-interest picker.
-        "tours": list(Tour.objects.filter(active=True).order_by("name")),
-        "query": urlencode(query),
+        "tours": _tours(),
+        "query": encoded,
+        "link_query": f"?{encoded}" if encoded else "",
         "scope_links": [
             (scope, label, urlencode({**query, "scope": scope})) for scope, label in _scopes()
         ],
         "next_query": urlencode({**query, "after": page.next_cursor}) if page.next_cursor else "",
-        # Reminders' unanswered flags: the page's rows in one query; the count (the list header
-        # only, never the poll) when the template asks for it.
-        "unanswered": unanswered_since(row.lead.pk for row in page.rows),
+        # Reminders' count of unanswered conversations: the list header only (never the rows
+        # or the poll), when the template asks for it.
         "unanswered_count": lambda: unanswered_count(user),
     }
+
+
+def _tours() -> list[Tour]:
+    """The active tours, for the list's filter and the tour-interest picker (names only)."""
+    return list(Tour.objects.filter(active=True).only("name").order_by("name"))
 
 
 def _scopes() -> list[tuple[str, str]]:
@@ -146,7 +165,8 @@ def inbox_poll(request: HttpRequest) -> HttpResponse:
 
 # --- one conversation -------------------------------------------------------------------------
 def _composer_context(client: Client, lead: Lead | None, **extra: Any) -> dict[str, Any]:
-    expires = whatsapp_window_expires_at(client)
+    """`lead`: from `current_lead` (it carries the window)."""
+    expires = window_expires_at(client, lead)
     now = timezone.now()
     window_open = expires is not None and now < expires
     context: dict[str, Any] = {
@@ -154,6 +174,7 @@ def _composer_context(client: Client, lead: Lead | None, **extra: Any) -> dict[s
         "window_open": window_open,
         "window_expires_at": expires,
         "reply_form": ReplyForm(),
+        "reply_max_length": page_actions.MAX_TEXT_LENGTH,
     }
     if not window_open:
         context["templates"] = templates_for_client(client)
@@ -162,16 +183,25 @@ def _composer_context(client: Client, lead: Lead | None, **extra: Any) -> dict[s
 
 
 def _thread_context(request: HttpRequest, client: Client) -> dict[str, Any]:
-    user = _user(request)
     lead = current_lead(client)
     filters = _filters(request)
-    listed = _list_context(request, filters)
-    above, below = inbox_neighbours(user, filters, lead, page=listed["page"])
+    listed = _list_context(request, filters, active_id=client.pk)
+    # Alt+J / Alt+K: read off the list beside; a conversation further down asks
+    # `?part=neighbours` when the key is pressed (two index seeks no page view pays for).
+    above = below = None
+    neighbours_url = ""
+    if lead is not None and lead.last_message_at is not None:
+        found = neighbours_on_page(lead, listed["page"])
+        if found is None:
+            neighbours_url = (
+                f"{request.path}?{urlencode({**filters.query(), 'part': 'neighbours'})}"
+            )
+        else:
+            above, below = found
     thread = thread_page(client)
     return {
         **listed,
         **_composer_context(client, lead),
-        "active_id": client.pk,
         "client": client,
         "phone": format_phone_international(client.phone),
         "lead": lead,
@@ -180,6 +210,7 @@ def _thread_context(request: HttpRequest, client: Client) -> dict[str, Any]:
         "log_form": LogForm(),
         "above": above,
         "below": below,
+        "neighbours_url": neighbours_url,
         "poll_cursor": thread.updated_cursor,
     }
 
@@ -191,8 +222,26 @@ def conversation(request: HttpRequest, client_id: int) -> HttpResponse:
     the assigned agent resets unread (SPEC §2)."""
     user = _user(request)
     client = client_for(user, client_id)
+    if request.GET.get("part") == "neighbours":
+        return _neighbours(request, client)
     conversation_mark_read(user=user, client_id=client.pk)
     return render(request, PAGE, _thread_context(request, client))
+
+
+def _neighbours(request: HttpRequest, client: Client) -> JsonResponse:
+    """The conversations above and below this one in the filtered list (Alt+K / Alt+J), as the
+    links to go to; null at either end."""
+    filters = _filters(request)
+    above, below = inbox_neighbours(_user(request), filters, current_lead(client))
+    query = urlencode(filters.query())
+    suffix = f"?{query}" if query else ""
+
+    def link(client_id: int | None) -> str | None:
+        if client_id is None:
+            return None
+        return reverse("messaging:conversation", args=[client_id]) + suffix
+
+    return JsonResponse({"prev": link(above), "next": link(below)})
 
 
 @login_required
@@ -405,7 +454,7 @@ def conversation_tour(request: HttpRequest, client_id: int) -> HttpResponse:
             "client": client,
             "lead": lead,
             "tour_form": form,
-            "tours": list(Tour.objects.filter(active=True).order_by("name")),
+            "tours": _tours(),
         },
         status=status,
     )

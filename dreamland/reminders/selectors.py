@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from dreamland.accounts.models import User
@@ -209,6 +209,12 @@ def unanswered_since(lead_ids: Iterable[int]) -> dict[int, datetime]:
     return found
 
 
+def unanswered_flag(lead: str = "pk") -> Exists:
+    """Whether the lead the outer query's `lead` column names has an open unanswered flag: the
+    inbox rows' badge read with the rows, one probe of reminder_open_flags_idx per row."""
+    return Exists(_open_flags().filter(lead=OuterRef(lead)))
+
+
 def unanswered_flags(user: User) -> QuerySet[ReminderDelivery]:
     """The open flags the user is shown: their own and unassigned leads' (managers and admins:
     everyone's — "the agent and their manager"), longest waiting first."""
@@ -221,5 +227,10 @@ def unanswered_flags(user: User) -> QuerySet[ReminderDelivery]:
 
 
 def unanswered_count(user: User) -> int:
-    """How many of the user's conversations wait for an answer (one query)."""
-    return unanswered_flags(user).order_by().values("lead_id").distinct().count()
+    """How many of the user's conversations wait for an answer (one query). Built without
+    `unanswered_flags`' joins, order and wrapping subquery; COUNT(DISTINCT) skips flags
+    without a lead, as `lead__in` did."""
+    flags = _open_flags()
+    if not user.is_manager:  # managers: everyone's, no `IN (SELECT id FROM leads)` at all
+        flags = flags.filter(lead__in=visible_leads(user))
+    return int(flags.aggregate(n=Count("lead_id", distinct=True))["n"])

@@ -18,7 +18,7 @@ from django.utils import timezone
 from dreamland.bookings.models import Booking
 from dreamland.leads.models import Lead
 from dreamland.messaging.models import Communication, WhatsAppStatus
-from dreamland.messaging.selectors import poll_cursor
+from dreamland.messaging.selectors import SIDEBAR_SIZE, poll_cursor
 from dreamland.messaging.services import template_create
 from dreamland.messaging.tests.conftest import API, PHONE_NUMBER_ID
 from dreamland.messaging.tests.factories import conversation
@@ -106,30 +106,35 @@ def test_the_conversation_costs_the_same_queries_for_1_and_50_messages_and_rows(
     )
     http = _as(agent)
     http.get(f"/inbox/{client.pk}/")
-    # session, user, the client, unread reset, its lead; the thread: messages, reactions, lead
-    # and booking markers, poll cursor; the list: rows, their last messages, tours, unanswered
-    # flags; the window; the unread total and the unanswered count. The neighbours (Alt+J/K)
-    # are read off the list.
-    with django_assert_num_queries(17):
+    # session, user, the client, unread reset, its lead with its window; the thread: messages,
+    # reactions, lead and booking markers, poll cursor; the list: rows with their unanswered
+    # flags, their last messages, tours; the unread total and the unanswered count. The
+    # neighbours (Alt+J/K) are read off the list, or asked for when a key is pressed.
+    with django_assert_num_queries(15):
         response = http.get(f"/inbox/{client.pk}/")
     assert response.status_code == 200
-    assert len(response.context["page"].rows) == n
+    assert len(response.context["page"].rows) == min(n, SIDEBAR_SIZE)
     assert len([i for i in response.context["thread"].items if i.kind == "message"]) == n
 
 
-def test_a_conversation_past_the_first_page_costs_one_query_more_for_its_neighbours(
+def test_a_conversation_below_the_list_beside_asks_for_its_neighbours_on_a_key(
     make_client: Any, agent: Any, django_assert_num_queries: Any
 ) -> None:
-    for _ in range(51):
+    for _ in range(SIDEBAR_SIZE + 1):
         conversation(make_client, agent=agent, messages=2)
     client, _ = conversation(
         make_client, agent=agent, messages=50, last_at=timezone.now() - timedelta(hours=1)
     )
     http = _as(agent)
     http.get(f"/inbox/{client.pk}/")
-    with django_assert_num_queries(18):
-        response = http.get(f"/inbox/{client.pk}/")
-    assert response.context["above"] is not None and response.context["below"] is None
+    with django_assert_num_queries(15):
+        response = http.get(f"/inbox/{client.pk}/", {"scope": "mine"})
+    assert response.context["above"] is None and response.context["below"] is None
+    url = response.context["neighbours_url"]
+    assert f'data-neighbours="{url.replace("&", "&amp;")}"' in response.content.decode()
+    found = http.get(url).json()
+    assert found["prev"].startswith("/inbox/") and found["prev"].endswith("/?scope=mine")
+    assert found["next"] is None
 
 
 def test_older_history_comes_in_pages(make_client: Any, agent: Any) -> None:

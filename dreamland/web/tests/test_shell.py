@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db.models import Sum
 from django.test import Client as HttpClient
 
 from dreamland.accounts.models import User
+from dreamland.api.access import visible_leads
 from dreamland.leads.models import Lead
+from dreamland.web.context_processors import unread_total
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +43,23 @@ def test_the_unread_total_counts_the_agents_and_the_unassigned_leads(
     html = _page(client, agent).content.decode()
     assert "<title>(5) " in html
     assert "data-unread-total>5<" in html
+
+
+def test_the_unread_total_sums_the_leads_each_role_may_see(
+    agent: User, other_agent: User, manager: User, make_client: Any
+) -> None:
+    for owner, unread in ((agent, 3), (None, 2), (other_agent, 7), (agent, 0), (None, 0)):
+        Lead.objects.create(
+            client=make_client(), assigned_agent=owner, unread_messages_count=unread
+        )
+    for user in (agent, other_agent, manager):
+        seen = visible_leads(user).aggregate(total=Sum("unread_messages_count"))["total"]
+        assert unread_total(user) == seen
+    assert (unread_total(agent), unread_total(other_agent), unread_total(manager)) == (5, 9, 12)
+
+
+def test_the_unread_total_is_zero_without_unread_leads(agent: User, manager: User) -> None:
+    assert unread_total(agent) == 0 and unread_total(manager) == 0
 
 
 def test_html_lang_follows_the_users_language_and_the_switch_saves_it(

@@ -248,6 +248,18 @@
       } else {
         target = current > 0 ? links[current - 1].href : (t && t.dataset.prev);
       }
+      if (!target && current < 0 && t && t.dataset.neighbours) {
+        // Further down than the list beside: the server looks the neighbours up on demand.
+        var key = event.code === "KeyJ" ? "next" : "prev";
+        fetch(t.dataset.neighbours, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : {}; })
+          .then(function (found) {
+            var go = found[key] || (links.length ? links[0].href : null);
+            if (go) { window.location.assign(go); }
+          })
+          .catch(function () {});
+        return;
+      }
       if (!target && current < 0 && links.length) { target = links[0].href; }
       if (target) { window.location.assign(target); }
     }
