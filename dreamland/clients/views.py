@@ -27,6 +27,7 @@ from dreamland.clients.card import (
     current_lead,
     with_open_leads,
 )
+from dreamland.clients.display import client_rows
 from dreamland.clients.forms import (
     ClientFilterForm,
     ClientProfileForm,
@@ -78,13 +79,18 @@ def client_list(request: HttpRequest) -> HttpResponse:
     )
     page = client_page(qs, after=Cursor.decode(request.GET.get("after")))
     with_open_leads(user=user, clients=page.rows)
-    with_lifetime_values(page.rows, user.preferred_currency or "KZT")
+    currency = user.preferred_currency or "KZT"
+    with_lifetime_values(page.rows, currency)
     query = request.GET.copy()
     query.pop("after", None)
     context = {
         "form": form,
+        # the selects are written out in the template (a select widget renders through the
+        # form renderer's templates: ~1 ms each); what they show selected, as typed
+        "status": str(form["status"].value() or ""),
+        "owner": str(form["owner"].value() or ""),
         "page": page,
-        "currency": user.preferred_currency or "KZT",
+        "rows": client_rows(page.rows, currency),
         "query": query.urlencode(),
         "filtered": bool(filters.get("q") or filters.get("status") or owner),
     }

@@ -86,7 +86,9 @@ def client_list(request: HttpRequest, filters: Query[ClientFilters]) -> dict[str
         qs = qs.filter(created_at__gte=_utc(filters.created_at_from))
     if filters.created_at_to is not None:
         qs = qs.filter(created_at__lt=_utc(filters.created_at_to))
-    body = paginate(qs, filters)
+    # a name's matches are all tested for visibility and sorted whatever the page: count them
+    # in the same pass
+    body = paginate(qs, filters, one_pass=bool(filters.name))
     with_lifetime_values(body["items"], _currency(request, filters.currency))
     return body
 
