@@ -34,11 +34,13 @@ from dreamland.clients.forms import (
     LeadAssignForm,
     LeadStatusForm,
     LeadTourForm,
+    active_tours,
 )
 from dreamland.clients.models import Client
 from dreamland.clients.selectors import Cursor, client_filter, client_page, client_search
 from dreamland.clients.services import PhoneTaken, client_update
 from dreamland.leads.models import Lead, LeadSource
+from dreamland.leads.selectors import lead_assignable_users
 from dreamland.leads.services import lead_assign, lead_create, lead_transition, lead_update
 from dreamland.lib.errors import DomainError
 from dreamland.web.access import client_for, lead_for
@@ -128,10 +130,15 @@ def _lead_context(user: User, lead: Lead | None, **extra: Any) -> dict[str, Any]
     """What the current-lead panel needs: its forms bound to the lead's values."""
     context: dict[str, Any] = {"lead": lead, "may_reassign": user.is_manager}
     if lead is not None:
-        context["status_form"] = LeadStatusForm(initial={"status": lead.status})
-        context["tour_form"] = LeadTourForm(initial={"tour_interest": lead.tour_interest_id})
+        # The selects are written out in the template from these (value, label) pairs: the
+        # forms' widgets rendered through the form renderer's templates cost ~1 ms each. The
+        # choices are the forms' own, so what is offered is what the POST accepts.
+        context["status_choices"] = LeadStatusForm.base_fields["status"].choices  # type: ignore[attr-defined]
+        context["tour_choices"] = [(str(t.pk), str(t)) for t in active_tours()]
+        context["tour_selected"] = str(lead.tour_interest_id or "")
         if user.is_manager:
-            context["assign_form"] = LeadAssignForm(initial={"agent": lead.assigned_agent_id})
+            context["agent_choices"] = [(str(u.pk), str(u)) for u in lead_assignable_users()]
+            context["agent_selected"] = str(lead.assigned_agent_id or "")
         context["may_take"] = lead.assigned_agent_id is None and not user.is_manager
     context.update(extra)
     return context
