@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import ValidationError
 
-from dreamland.lib.keyset import COUNT_CAP, InvalidCursor, capped_count, encode_cursor
+from dreamland.lib.keyset import (
+    COUNT_CAP,
+    InvalidCursor,
+    capped_count,
+    encode_cursor,
+    first_page_and_count,
+)
 from dreamland.lib.keyset import after_cursor as keyset_after
 
 DEFAULT_LIMIT = 50
@@ -82,12 +88,19 @@ def _rows(qs: QuerySet[Any], offset: int, size: int) -> list[Any]:
     return list(qs.filter(pk__in=qs.values("pk")[offset : offset + size]))
 
 
-def paginate(qs: QuerySet[Any], page: Page, *, keyset: bool = True) -> dict[str, Any]:
+def paginate(
+    qs: QuerySet[Any], page: Page, *, keyset: bool = True, one_pass: bool = False
+) -> dict[str, Any]:
     """One page of `qs` as the list body. `qs` is ordered `-created_at, -pk` when `keyset`.
 
     One query for a list that fits in the page; otherwise a second, capped count
-    (`SELECT COUNT(*) FROM (… LIMIT cap + 1)`).
+    (`SELECT COUNT(*) FROM (… LIMIT cap + 1)`). `one_pass`: for a filter whose every match the
+    database must test and sort anyway (a name search: the page needs them all in order), the
+    first page and the count come from one pass over the matches (`first_page_and_count`)
+    instead of testing them twice.
     """
+    if one_pass and page.cursor is None and not page.offset:
+        return _first_page(qs, page, keyset=keyset)
     if page.cursor is not None and not keyset:
         raise _bad_cursor(_("This list is paged with offset only."))
     if page.cursor is not None and page.offset:
@@ -112,6 +125,18 @@ def paginate(qs: QuerySet[Any], page: Page, *, keyset: bool = True) -> dict[str,
             body["count_exact"] = False
             count = max(count, seen)
         body["count"] = count
+    if more and keyset:
+        last = items[-1]
+        body["next_cursor"] = encode_cursor(getattr(last, KEYSET_FIELD), last.pk)
+    return body
+
+
+def _first_page(qs: QuerySet[Any], page: Page, *, keyset: bool) -> dict[str, Any]:
+    """`paginate`'s first page, its body the same, from `first_page_and_count`."""
+    items, more, count, exact = first_page_and_count(qs, page.limit)
+    body: dict[str, Any] = {"items": items, "count": count}
+    if not exact:
+        body["count_exact"] = False
     if more and keyset:
         last = items[-1]
         body["next_cursor"] = encode_cursor(getattr(last, KEYSET_FIELD), last.pk)

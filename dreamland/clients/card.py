@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.template.defaultfilters import linebreaksbr
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dreamland.accounts.models import User
 from dreamland.api.access import visible_leads
@@ -27,7 +31,8 @@ from dreamland.bookings.selectors import (
 from dreamland.clients.models import Client
 from dreamland.clients.selectors import Cursor
 from dreamland.leads.models import OPEN_STATUSES, Lead
-from dreamland.messaging.models import Communication
+from dreamland.messaging.models import Communication, CommunicationType, Direction, WhatsAppStatus
+from dreamland.web.templatetags.dates import short_datetime
 
 TIMELINE_SIZE = 30
 
@@ -48,10 +53,31 @@ def current_lead(leads: Sequence[Lead]) -> Lead | None:
     return next((lead for lead in leads if lead.status in OPEN_STATUSES), None)
 
 
+class TimelineRow(TypedDict):
+    """A timeline item ready to print (a dict: the template engine tries `row[key]` first)."""
+
+    direction: str
+    channel: str  # communication_type, for the CSS class
+    channel_label: str
+    who: str  # "← from the client", "→ to the client · Anna"
+    iso: str
+    when: str
+    failed: str  # the failed status's label, "" unless failed
+    subject: str
+    attachment: str  # the attachment chip's text, "" without one
+    body: str  # already linebreaksbr'ed and escaped
+
+
 @dataclass(frozen=True)
 class TimelinePage:
-    rows: list[Communication]
+    rows: list[TimelineRow]
     older: str | None  # cursor of the next older page
+
+
+_TIMELINE_COLUMNS = (
+    *("pk", "created_at", "communication_type", "direction", "body", "subject"),
+    *("whatsapp_status", "media_type", "media_id", "media_url", "message_type", "sent_by__name"),
+)
 
 
 def client_timeline(
@@ -59,19 +85,67 @@ def client_timeline(
 ) -> TimelinePage:
     """The client's last `size` communications of every channel (before `before`), newest first.
 
-    One query on the index (client_id, created_at DESC); one row more tells whether older ones
-    exist.
+    One query on the index (client_id, created_at DESC), the columns an item shows as plain
+    rows; one row more tells whether older ones exist.
     """
-    qs = Communication.objects.filter(client=client).select_related("sent_by")
+    qs = Communication.objects.filter(client=client)
     if before is not None:
         qs = qs.filter(
             Q(created_at__lt=before.created_at) | Q(created_at=before.created_at, pk__lt=before.pk)
         )
-    rows = list(qs.order_by("-created_at", "-pk")[: size + 1])
-    older = (
-        Cursor(rows[size - 1].created_at, rows[size - 1].pk).encode() if len(rows) > size else None
-    )
-    return TimelinePage(rows=rows[:size], older=older)
+    rows = list(qs.order_by("-created_at", "-pk").values_list(*_TIMELINE_COLUMNS)[: size + 1])
+    older = Cursor(rows[size - 1][1], rows[size - 1][0]).encode() if len(rows) > size else None
+    return TimelinePage(rows=_timeline_rows(rows[:size]), older=older)
+
+
+def _timeline_rows(rows: list[tuple[Any, ...]]) -> list[TimelineRow]:
+    """What each item prints, computed once a row (the template's per-item tags and filters
+    took ~4 ms of a card's 30 items)."""
+    channels = dict(CommunicationType.choices)
+    inbound = "← " + _("from the client")
+    outbound = "→ " + _("to the client")
+    failed = str(WhatsAppStatus.FAILED.label)
+    attachment = _("Attachment")
+    items = []
+    for (
+        _pk,
+        created_at,
+        channel,
+        direction,
+        body,
+        subject,
+        status,
+        media_type,
+        media_id,
+        media_url,
+        message_type,
+        sent_by,
+    ) in rows:
+        if direction == Direction.INBOUND:
+            who = inbound
+        else:
+            who = f"{outbound} · {sent_by}" if sent_by is not None else outbound
+        if media_type or media_id or media_url:
+            chip = f"{attachment}: {media_type or message_type or ''}"
+        elif message_type and message_type != "text" and not body:
+            chip = message_type
+        else:
+            chip = ""
+        items.append(
+            TimelineRow(
+                direction=direction,
+                channel=channel,
+                channel_label=str(channels.get(channel, channel)),
+                who=who,
+                iso=timezone.localtime(created_at).isoformat(),
+                when=short_datetime(created_at),
+                failed=failed if status == WhatsAppStatus.FAILED else "",
+                subject=subject or "",
+                attachment=chip,
+                body=linebreaksbr(body, autoescape=True) if body else "",
+            )
+        )
+    return items
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dreamland.lib.phones import normalize_phone
 from dreamland.tours.models import Tour
 
 
-def _active_tours() -> Any:
+def active_tours() -> Any:
     return Tour.objects.filter(active=True).order_by("name", "pk")
 
 
@@ -85,4 +85,4 @@ class LeadTourForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tour_interest"].queryset = _active_tours()  # type: ignore[attr-defined]
+        self.fields["tour_interest"].queryset = active_tours()  # type: ignore[attr-defined]

@@ -115,23 +115,30 @@ class ClientPage:
 
 
 def client_page(
-    qs: QuerySet[Client], *, after: Cursor | None = None, size: int = PAGE_SIZE
+    qs: QuerySet[Client],
+    *,
+    after: Cursor | None = None,
+    size: int = PAGE_SIZE,
+    one_pass: bool = True,
 ) -> ClientPage:
     """One page newest first by (created_at, id) after `after`, and a count capped at COUNT_CAP.
 
     Two queries whatever the size: on the first page the keys of the first COUNT_CAP + 1
     matches (the count and the page from one pass: a search tests each candidate's visibility
     once) and the page's rows; after a cursor, the page (one row more than asked tells whether
-    there is a next) and the capped count.
+    there is a next) and the capped count. `one_pass=False` (a manager's list: a match costs
+    nothing to test) reads the first page like the next ones: the top rows and a count that
+    stops at the cap are cheaper than the keys of every match in order (name search 8 -> 5 ms).
     """
     ordered = qs.order_by("-created_at", "-pk")
-    if after is None:
+    if after is None and one_pass:
         rows, more, count, exact = first_page_and_count(ordered, size, COUNT_CAP)
     else:
         count, exact = capped_count(qs.values("pk"), COUNT_CAP)  # unordered: no sort to count
-        ordered = ordered.filter(
-            Q(created_at__lt=after.created_at) | Q(created_at=after.created_at, pk__lt=after.pk)
-        )
+        if after is not None:
+            ordered = ordered.filter(
+                Q(created_at__lt=after.created_at) | Q(created_at=after.created_at, pk__lt=after.pk)
+            )
         rows = list(ordered[: size + 1])
         more = len(rows) > size
         rows = rows[:size]

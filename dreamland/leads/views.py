@@ -176,7 +176,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         request,
         "leads/board.html",
         {
-            "form": form,
+            "filter_fields": form.fields_to_print(),
             "columns": [(c, _card_views(c.cards, menus=menus)) for c in columns],
             "lost_reasons": list(active_lost_reasons()),
             "assignable": user.is_manager,

@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead
 
@@ -191,3 +193,37 @@ def test_lifetime_value_is_converted_at_each_payments_date(
         api_as(manager).get(f"/clients/{client.pk}?currency=KZT").json()["lifetime_value"]
         == "45000.00"
     )
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_a_name_search_takes_the_same_queries_for_1_or_50_rows(
+    rows, agent, other_agent, make_client, make_lead, api_as, django_assert_num_queries
+):
+    # given: matching clients of the agent's leads, and one of another agent's they may not see
+    mine = [make_client(name=f"Ivanova {i}") for i in range(rows)]
+    for client in mine:
+        make_lead(client=client, assigned_agent=agent)
+    make_lead(client=make_client(name="Ivanova hidden"), assigned_agent=other_agent)
+    api = api_as(agent)
+    api.get("/clients?name=ivanova")  # the token's last use stamped
+    # when: token, the matches' keys in order (the page and the count), the page's rows,
+    # lifetime values
+    with django_assert_num_queries(4):
+        body = api.get("/clients?name=ivanova&limit=50").json()
+    # then
+    assert [c["id"] for c in body["items"]] == [c.pk for c in reversed(mine)]
+    assert body["count"] == rows and "next_cursor" not in body
+
+
+@pytest.mark.parametrize("persona", ["agent", "manager"])
+def test_a_name_search_past_one_page_counts_the_matches_and_gives_a_cursor(
+    persona, request, make_client, api_as
+):
+    made = [make_client(name=f"Ivanova {i}") for i in range(7)]  # no lead: agents see them
+    api = api_as(request.getfixturevalue(persona))
+    first = api.get("/clients?name=ivanova&limit=5").json()
+    assert first["count"] == 7 and [c["id"] for c in first["items"]] == [
+        c.pk for c in reversed(made[2:])
+    ]
+    rest = api.get(f"/clients?name=ivanova&limit=5&cursor={first['next_cursor']}").json()
+    assert [c["id"] for c in rest["items"]] == [made[1].pk, made[0].pk]

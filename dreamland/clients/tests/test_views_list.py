@@ -157,3 +157,23 @@ def test_the_list_takes_the_same_queries_for_1_or_50_rows(
     with django_assert_num_queries(7):
         response = http.get("/clients/", {"q": "Client", "owner": "mine"})
     assert len(_names(response)) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_a_managers_search_takes_the_same_queries_for_1_or_50_rows(
+    rows: int,
+    manager: User,
+    agent: User,
+    make_client: Callable[..., Any],
+    make_lead: Callable[..., Any],
+    django_assert_num_queries: Any,
+) -> None:
+    for _ in range(rows + 1):
+        make_lead(client=make_client(), assigned_agent=agent)
+    http = _as(manager)
+    http.get("/clients/")
+    # session, user, the capped count, the page, open leads, lifetime values, the owner
+    # filter's agents, unread total.
+    with django_assert_num_queries(8):
+        response = http.get("/clients/", {"q": "Client"})
+    assert len(_names(response)) == min(rows + 1, 50)

@@ -394,3 +394,18 @@ def test_counts_by_source_and_tour_follow_an_edit_and_a_delete(
         response = client.delete(f"/api/v1/clients/{lead.client_id}", headers=_bearer(manager))
     assert response.status_code == 204
     assert new_count(f"tour={tour.pk}") == "0"
+
+
+def test_the_filters_show_what_was_chosen_and_a_bad_value_as_typed(
+    client: HttpClient, manager: User, agent: User, make_tour: Any
+) -> None:
+    tour = make_tour(name="Altai")
+    client.force_login(manager)
+    html = client.get(
+        f"/pipeline/?agent={agent.pk}&source=website&tour={tour.pk}&created_to=oops"
+    ).content.decode()
+    assert f'<option value="{agent.pk}" selected>{agent.name}</option>' in html
+    assert '<option value="website" selected>' in html
+    assert f'<option value="{tour.pk}" selected>Altai</option>' in html
+    assert 'name="created_to" value="oops" id="id_created_to"' in html
+    assert 'class="bf has-error"' in html and "Enter a valid date." in html
