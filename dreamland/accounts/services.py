@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dreamland.accounts.models import User, normalize_email
+from dreamland.lib.changes import LEADS, reports_changed
 from dreamland.lib.errors import reject_unknown_fields
-from dreamland.reports.freshness import LEADS, reports_changed
 
 
 class AccountLocked(Exception):

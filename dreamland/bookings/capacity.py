@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dreamland.bookings.selectors import seats_taken
+from dreamland.lib.changes import SALES, reports_changed
 from dreamland.lib.errors import Conflict, reject_unknown_fields
-from dreamland.reports.freshness import SALES, reports_changed
 from dreamland.tours.models import Tour, TourDeparture
 from dreamland.tours.services import DEPARTURE_FIELDS, TOUR_FIELDS
 

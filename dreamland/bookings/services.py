@@ -31,11 +31,11 @@ from dreamland.bookings.selectors import booking_money, seats_taken
 from dreamland.bookings.travellers import check_travellers_fit
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead
+from dreamland.lib.changes import SALES, reports_changed
 from dreamland.lib.choices import Currency, choice_name, choose_one_of
 from dreamland.lib.errors import Conflict, RuleViolation, reject_unknown_fields
 from dreamland.lib.money import quantize, to_decimal
 from dreamland.money.selectors import convert
-from dreamland.reports.freshness import SALES, reports_changed
 from dreamland.tours.models import Tour, TourDeparture
 
 ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PAID)

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from dreamland.clients.models import Client
 from dreamland.lib.bulk import insert_rows
+from dreamland.lib.changes import CLIENTS, LEADS, reports_changed
 from dreamland.lib.errors import Conflict, reject_unknown_fields
 from dreamland.lib.phones import normalize_phone
-from dreamland.reports.freshness import CLIENTS, LEADS, reports_changed
 
 EDITABLE_FIELDS = ("name", "phone", "email", "preferred_language", "notes")
 

@@ -30,7 +30,7 @@ from dreamland.leads.board import board_counts_changed
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource
 from dreamland.leads.services import NEW_LEAD_FIELDS, AgentPicker
 from dreamland.lib.bulk import insert_rows
-from dreamland.reports.freshness import CLIENTS, reports_changed
+from dreamland.lib.changes import CLIENTS, reports_changed
 from dreamland.tours.models import Tour
 
 CHUNK = 1000

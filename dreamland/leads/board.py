@@ -29,7 +29,7 @@ from django.utils.dateparse import parse_datetime
 from dreamland.accounts.models import User
 from dreamland.audit.selectors import status_changed_at_expression
 from dreamland.leads.models import Lead, LeadStatus, LostReason
-from dreamland.reports.freshness import LEADS, reports_changed
+from dreamland.lib.changes import LEADS, reports_changed
 from dreamland.tours.models import Tour
 
 FIRST_CARDS = 10  # cards a column shows on the board's first render (rendering is the cost)

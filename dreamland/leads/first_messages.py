@@ -9,7 +9,7 @@ Every path that stores a message attached to a lead keeps them in the same trans
   `UPDATE leads SET first_inbound_at = LEAST(first_inbound_at, <message created_at>)` per lead,
   with the batch's earliest message of each lead: PostgreSQL's LEAST skips a NULL);
 - an outbound one: `first_response_note`.
-Each bumps the reports' lead version (`reports.freshness.reports_changed(LEADS)`) when it
+Each announces it to the reports (`lib.changes.reports_changed(LEADS)`) when it
 changed a time; a set-based path does so once per batch that changed any.
 `first_messages_backfill` recomputes both from the communications (migration 0008, seed_scale:
 before any report is cached, so it bumps no version).
@@ -22,8 +22,8 @@ from datetime import datetime
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from dreamland.leads.models import Lead
+from dreamland.lib.changes import LEADS, reports_changed
 from dreamland.messaging.models import Communication, Direction
-from dreamland.reports.freshness import LEADS, reports_changed
 
 
 def first_inbound_note(*, lead_id: int, at: datetime) -> None:

@@ -24,9 +24,9 @@ from dreamland.leads.board import board_counts_changed
 from dreamland.leads.models import OPEN_STATUSES, Lead, LeadSource, LeadStatus, LostReason
 from dreamland.leads.selectors import lead_assignable_users
 from dreamland.lib.bulk import insert_rows
+from dreamland.lib.changes import LEADS, reports_changed
 from dreamland.lib.choices import choice_name, choose_one_of
 from dreamland.lib.errors import RuleViolation, reject_unknown_fields
-from dreamland.reports.freshness import LEADS, reports_changed
 from dreamland.staff_settings.selectors import round_robin_enabled
 from dreamland.tours.models import Tour
 from dreamland.tours.selectors import tour_from_text

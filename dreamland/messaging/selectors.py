@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
@@ -41,7 +41,6 @@ from dreamland.messaging.models import (
 )
 from dreamland.messaging.services import WINDOW, whatsapp_window_expires_at
 from dreamland.money.selectors import MissingExchangeRate, convert
-from dreamland.reminders.selectors import unanswered_flag
 from dreamland.tours.models import TourDeparture
 
 PAGE_SIZE = 50
@@ -288,9 +287,13 @@ def inbox_page(
     after: str | None = None,
     size: int = PAGE_SIZE,
     now: datetime | None = None,
+    unanswered: Exists | None = None,
 ) -> InboxPage:
-    """One page of inbox rows after the `after` cursor, with their unanswered flags: two
-    queries for any page size."""
+    """One page of inbox rows after the `after` cursor: two queries for any page size.
+
+    `unanswered`: the reminders' flag as an expression on the lead (`reminders.selectors.
+    unanswered_flag()`, read with the rows), given by the page: the reminders app sends
+    messages, so messaging never imports it."""
     now = now or timezone.now()
     qs = inbox_leads(user, filters, now=now)
     position = cursor_decode(after)
@@ -302,7 +305,7 @@ def inbox_page(
         .annotate(
             last_comm_id=_last_message_id(),
             last_inbound_at=_last_inbound_at(),
-            unanswered=unanswered_flag(),
+            unanswered=unanswered if unanswered is not None else Value(False),
         )
         .order_by("-last_message_at", "-pk")[: size + 1]
     )

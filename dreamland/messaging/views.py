@@ -56,7 +56,7 @@ from dreamland.messaging.selectors import (
     window_expires_at,
 )
 from dreamland.messaging.services import whatsapp_window_expires_at
-from dreamland.reminders.selectors import unanswered_count
+from dreamland.reminders.selectors import unanswered_count, unanswered_flag
 from dreamland.tours.models import Tour
 from dreamland.web.access import client_for, communication_for
 from dreamland.web.context_processors import unread_total
@@ -90,7 +90,7 @@ def _list_context(
             active_id = 0
     after = request.GET.get("after")
     size = SIDEBAR_SIZE if active_id and not after else PAGE_SIZE
-    page = inbox_page(user, filters, after=after, size=size)
+    page = inbox_page(user, filters, after=after, size=size, unanswered=unanswered_flag())
     query = filters.query()
     for row in page.rows:
         row.active = row.client_id == active_id

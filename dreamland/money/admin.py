@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from dreamland.lib import admin as _site  # noqa: F401  (site header)
+from dreamland.lib.changes import SALES, reports_changed
 from dreamland.money.models import ExchangeRate
-from dreamland.reports.freshness import SALES, reports_changed
 
 
 @admin.register(ExchangeRate)

@@ -12,10 +12,10 @@ from defusedxml import ElementTree as SafeET
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dreamland.lib.changes import SALES, reports_changed
 from dreamland.lib.choices import Currency
 from dreamland.lib.errors import DomainError
 from dreamland.money.models import ExchangeRate
-from dreamland.reports.freshness import SALES, reports_changed
 
 SUPPORTED = frozenset(Currency.values) - {Currency.KZT}
 

@@ -1,8 +1,8 @@
 """When the reports' figures go stale: a version per topic, kept in the database.
 
 The reports' sections are cached (`reports.results`) under keys that name the versions of the
-topics each reads. Every service write that can change a report calls `reports_changed` with
-its topics; after the transaction commits, the topics' counters in `report_versions` go up by
+topics each reads. Every service write that can change a report announces its topics
+(`lib.changes.reports_changed`); after the transaction commits, the topics' counters in `report_versions` go up by
 one, so the next page view reads new versions, misses the cache and recomputes. The counters
 live in the database, not in the cache: with the local-memory cache each gunicorn worker has its
 own cache, and a version kept there would be bumped only in the worker that made the write. A
@@ -26,28 +26,27 @@ asks for.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from django.db import connection, transaction
 
+from dreamland.lib.changes import TOPICS
 from dreamland.reports.models import ReportVersion
-
-LEADS, CLIENTS, SALES = "leads", "clients", "sales"
-TOPICS = (LEADS, CLIENTS, SALES)
-
 
 _pending = threading.local()  # topics told of in this thread's transaction, not yet bumped
 
 
-def reports_changed(*topics: str) -> None:
-    """The data of `topics` changed in the current transaction: after it commits (at once
-    outside one), their versions go up and the reports reading them recompute.
+def on_data_changed(*, topics: tuple[str, ...], **kwargs: Any) -> None:
+    """`lib.changes.data_changed`'s receiver (connected in `ReportsConfig.ready`): after the
+    transaction commits (at once outside one), the topics' versions go up and the reports
+    reading them recompute.
 
-    Several calls in one transaction (an inbound batch tells of new clients, new leads and
-    first-message times) make one statement: the first callback to run bumps every topic told
-    of so far, the others find nothing left. A callback dropped with a rolled-back savepoint
-    leaves its topics to the next one: a needless recompute at worst, never a stale report.
+    Several announcements in one transaction (an inbound batch tells of new clients, new leads
+    and first-message times) make one statement: the first callback to run bumps every topic
+    told of so far, the others find nothing left. A callback dropped with a rolled-back
+    savepoint leaves its topics to the next one: a needless recompute at worst, never a stale
+    report.
     """
-    assert topics and set(topics) <= set(TOPICS), topics
     if not hasattr(_pending, "topics"):
         _pending.topics = set()
     _pending.topics.update(topics)

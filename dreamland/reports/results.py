@@ -17,8 +17,9 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone, translation
 
+from dreamland.lib.changes import CLIENTS, LEADS, SALES
 from dreamland.reports import selectors as s
-from dreamland.reports.freshness import CLIENTS, LEADS, SALES, report_versions
+from dreamland.reports.freshness import report_versions
 from dreamland.reports.tables import REPORTS
 
 TTL = 600  # seconds

@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from dreamland.lib.changes import SALES, reports_changed
 from dreamland.lib.errors import Conflict
-from dreamland.reports.freshness import SALES, reports_changed
 from dreamland.tours.models import Tour, TourDeparture
 
 TOUR_FIELDS = (

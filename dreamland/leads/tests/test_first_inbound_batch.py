@@ -10,7 +10,8 @@ import pytest
 
 from dreamland.clients.models import Client
 from dreamland.leads.models import Lead
-from dreamland.reports.freshness import LEADS, report_versions
+from dreamland.lib.changes import LEADS
+from dreamland.reports.freshness import report_versions
 from dreamland.whatsapp.inbound import events_process_received
 from dreamland.whatsapp.models import WebhookEvent
 from dreamland.whatsapp.testing import message_body
