@@ -22,7 +22,6 @@ from dreamland.clients.services import (
     client_delete,
     client_update,
 )
-from dreamland.leads.board import board_counts_changed
 from dreamland.leads.models import Lead
 from dreamland.lib.admin import LastRowsFormSet, ReadOnlyInline, ServiceModelAdmin, changed
 from dreamland.lib.phones import normalize_phone
@@ -120,8 +119,7 @@ class ClientAdmin(ServiceModelAdmin):
         return client_update(client=Client.objects.get(pk=obj.pk), **changed(form, EDITABLE_FIELDS))
 
     def service_delete(self, *, request: HttpRequest, obj: Client) -> None:
-        client_delete(client=obj)
-        board_counts_changed()  # the client's leads went with them
+        client_delete(client=obj)  # announces its leads' removal too
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
         return (

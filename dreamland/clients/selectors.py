@@ -100,10 +100,14 @@ class Cursor:
         if not raw or "_" not in raw:
             return None
         stamp, _, pk = raw.rpartition("_")
-        when = parse_datetime(stamp.replace(" ", "+"))
-        if when is None or not pk.isdigit():
+        try:  # an impossible date ("2024-13-01T00:00") raises, as does "²".isdigit()'s int()
+            when = parse_datetime(stamp.replace(" ", "+"))
+            key = int(pk) if pk.isascii() else -1
+        except ValueError:
             return None
-        return cls(when, int(pk))
+        if when is None or not 0 < key < 2**63:
+            return None
+        return cls(when, key)
 
 
 @dataclass(frozen=True)

@@ -265,14 +265,10 @@ def _write_chunk(chunk: list[tuple[Row, CleanRow | str]]) -> list[RowOutcome]:
                 open_imports.add(pair)
         action = CREATE if new_client else MATCH
         outcomes.append(RowOutcome(row.number, action, clean.name, clean.phone))
-    board_counts_changed()  # new leads on the board (after the chunk's commit)
-    insert_rows(
-        Lead,
-        NEW_LEAD_FIELDS,
-        leads,
-    )
+    insert_rows(Lead, NEW_LEAD_FIELDS, leads)
     board_counts_changed()  # the board's counts and the reports' lead figures
-    reports_changed(CLIENTS)
+    if created:
+        reports_changed(CLIENTS)
     return outcomes
 
 

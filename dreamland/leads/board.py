@@ -107,11 +107,14 @@ def _after(cursor: str) -> Q | None:
     stamp, _sep, pk_text = cursor.rpartition("|")
     try:
         pk = int(pk_text)
+        # parse_datetime raises on a well-formed impossible date ("2024-13-01T00:00")
+        when = parse_datetime(stamp) if stamp else None
     except ValueError:
+        return None
+    if not 0 < pk < 2**63:
         return None
     if not stamp:
         return Q(last_message_at__isnull=True, pk__lt=pk) | Q(last_message_at__isnull=False)
-    when = parse_datetime(stamp)
     if when is None:
         return None
     return Q(last_message_at__lt=when) | Q(last_message_at=when, pk__lt=pk)
@@ -248,11 +251,17 @@ def board_counts_key(*, visibility: str, filters: BoardFilters) -> str:
 
 
 def board_counts_changed() -> None:
-    """Lead statuses, agents or the set of leads changed: cached counts are stale (after commit).
-
-    The reports' lead figures too (`reports.freshness`, their version kept in the database):
-    every lead write calls this, so a lead write needs no second call."""
+    """Lead statuses, agents or the set of leads changed: announced as `LEADS` (`lib.changes`),
+    which makes the board's cached counts (`on_leads_changed`) and the reports' lead figures
+    stale after the commit. Any write that announces `LEADS` (a client's deletion, taking its
+    leads) reaches the board the same way."""
     reports_changed(LEADS)
+
+
+def on_leads_changed(*, topics: tuple[str, ...], **kwargs: Any) -> None:
+    """`lib.changes.data_changed`'s receiver (connected in `LeadsConfig.ready`)."""
+    if LEADS not in topics:
+        return
 
     def bump() -> None:
         try:

@@ -36,7 +36,9 @@ def quantize(amount: object) -> Decimal:
 
 def format_money(amount: object, currency: str, locale: str = "ru") -> str:
     """`1 250 000 ₸` in Russian, `$1,250.00` in English: CLDR patterns, with ₸/₽ symbols."""
-    return _format_money(quantize(amount), currency, locale)
+    value = quantize(amount)
+    # -0.00 equals (and hashes as) 0.00, so the cache would show whichever came first for both
+    return _format_money(value if value else abs(value), currency, locale)
 
 
 @lru_cache(maxsize=4096)

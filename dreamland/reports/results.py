@@ -37,8 +37,15 @@ READS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _topics(name: str, f: s.ReportFilter) -> tuple[str, ...]:
+    """What a section reads: `READS`, and with an agent's filter also `LEADS`: one agent's
+    bookings and payments are those of their leads, so a reassignment moves them."""
+    topics = READS[name]
+    return topics if f.agent is None or LEADS in topics else (*topics, LEADS)
+
+
 def _key(name: str, f: s.ReportFilter, versions: dict[str, int]) -> str:
-    seen = ",".join(f"{topic}={versions[topic]}" for topic in READS[name])
+    seen = ",".join(f"{topic}={versions[topic]}" for topic in _topics(name, f))
     scope = f.agent.pk if f.agent else "all"
     parts = (
         scope,

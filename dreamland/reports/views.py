@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -10,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -126,16 +126,16 @@ def reports_page(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/page.html", {"form": form}, status=400)
     f = form.report_filter()
     keys = report_keys(f)
-    # read from the cache only to render the figures (a cached page needs none of them)
-    results = cast(dict[str, Any], SimpleLazyObject(lambda: report_results(f, keys)))
-    query = request.GET.urlencode()
-    figures = cache.get(page_key(keys, query))
-    if figures is None:
+    # The form's own fields only: another parameter must not make (and store) another page.
+    query = urlencode([(k, request.GET[k]) for k in form.fields if request.GET.get(k)])
+    key = page_key(keys, query)
+    figures = cache.get(key)
+    if figures is None:  # the sections are read from the cache only to render the figures
         figures = render_to_string(
-            "reports/page.html#figures", _figures(f, results, query), request
+            "reports/page.html#figures", _figures(f, report_results(f, keys), query), request
         )
-        cache.set(page_key(keys, query), figures, TTL)
-    ctx = {"form": form, "f": f, "r": results, "figures": mark_safe(figures)}  # noqa: S308 (our own render)
+        cache.set(key, figures, TTL)
+    ctx = {"form": form, "figures": mark_safe(figures)}  # noqa: S308 (our own render)
     return render(request, "reports/page.html", ctx)
 
 

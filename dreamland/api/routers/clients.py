@@ -31,7 +31,6 @@ from dreamland.bookings.selectors import with_lifetime_values
 from dreamland.clients.models import Client
 from dreamland.clients.selectors import client_name_search
 from dreamland.clients.services import client_create, client_delete, client_update
-from dreamland.leads.board import board_counts_changed
 
 router = Router(tags=["clients"])
 ClientPage = page_schema(ClientOut, "ClientPage")
@@ -130,8 +129,7 @@ def client_remove(request: HttpRequest, client_id: Id) -> tuple[int, None]:
     go with it."""
     client = _client(request, client_id)
     require_manager(current_user(request))
-    client_delete(client=client)
-    board_counts_changed()  # the client's leads went with them
+    client_delete(client=client)  # announces its leads' removal too
     return 204, None
 
 

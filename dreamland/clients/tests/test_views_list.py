@@ -177,3 +177,15 @@ def test_a_managers_search_takes_the_same_queries_for_1_or_50_rows(
     with django_assert_num_queries(8):
         response = http.get("/clients/", {"q": "Client"})
     assert len(_names(response)) == min(rows + 1, 50)
+
+
+@pytest.mark.parametrize(
+    "after", ["2024-13-01T00:00:00+00:00_5", "2024-01-01T00:00:00_²", "x_y", "_"]
+)
+def test_a_malformed_cursor_reads_the_first_page(
+    manager: User, make_client: Callable[..., Any], after: str
+) -> None:
+    make_client(name="Aigerim")
+    response = _as(manager).get("/clients/", {"after": after})
+    assert response.status_code == 200
+    assert _names(response) == ["Aigerim"]

@@ -409,3 +409,16 @@ def test_the_filters_show_what_was_chosen_and_a_bad_value_as_typed(
     assert f'<option value="{tour.pk}" selected>Altai</option>' in html
     assert 'name="created_to" value="oops" id="id_created_to"' in html
     assert 'class="bf has-error"' in html and "Enter a valid date." in html
+
+
+@pytest.mark.parametrize(
+    "cursor", ["2024-13-01T00:00|5", "2024-01-01T00:00|99999999999999999999", "x|y", "|", "²"]
+)
+def test_a_malformed_more_cursor_is_an_empty_page_not_an_error(
+    client: HttpClient, manager: User, make_client: Any, cursor: str
+) -> None:
+    _leads(make_client, 3)
+    client.force_login(manager)
+    response = client.get("/pipeline/column/new/", {"cursor": cursor})
+    assert response.status_code == 200
+    assert "data-lead=" not in response.content.decode()

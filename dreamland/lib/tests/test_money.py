@@ -28,3 +28,8 @@ def test_rounding_is_half_up_to_cents():
     assert quantize(Decimal("0.005")) == Decimal("0.01")
     assert quantize(Decimal("2.675")) == Decimal("2.68")
     assert quantize(0.1) == Decimal("0.10")
+
+
+def test_a_negative_zero_reads_as_zero_whichever_is_formatted_first() -> None:
+    assert format_money("-0.001", "USD", "en") == "$0.00"
+    assert format_money("0", "USD", "en") == "$0.00"
