@@ -3,7 +3,7 @@
 One message: the client by phone (created when new) or by BSUID, their open lead (the leads
 app's one rule, `leads_open`; a new lead when there is none), the communication (unique wamid:
 a duplicate writes nothing), the lead's unread count and `last_message_at`. Channel-neutral: the
-WhatsApp app parses Meta's payloads into `InboundMessage` and calls `message_store_inbound`.
+WhatsApp app parses Meta's payloads into `InboundMessage` and calls `messages_store_inbound`.
 
 Messages are stored set-based, many at once (`messages_store_inbound`, one webhook batch):
 a fixed number of statements whatever their number — the known wamids, the senders with their
@@ -276,8 +276,3 @@ def messages_store_inbound(
             counts[sender.lead_id] = (n + 1, min(earliest, at), max(latest, at))
         leads_count_inbound(counts=counts)
     return results
-
-
-def message_store_inbound(*, msg: InboundMessage, locked: bool = False) -> tuple[int | None, bool]:
-    """Store one inbound message: `messages_store_inbound` for a batch of one."""
-    return messages_store_inbound(msgs=[msg], locked=locked)[0]

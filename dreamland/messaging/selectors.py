@@ -366,19 +366,14 @@ def neighbours_on_page(lead: Lead, page: InboxPage) -> tuple[int | None, int | N
 
 
 def inbox_neighbours(
-    user: User, filters: InboxFilters, lead: Lead | None, *, page: InboxPage | None = None
+    user: User, filters: InboxFilters, lead: Lead | None
 ) -> tuple[int | None, int | None]:
-    """The client ids of the conversations above and below `lead` (Alt+K / Alt+J).
-
-    Read off `page` (the list beside the conversation, from its top) when the lead is one of
-    its rows; otherwise one query: two scalar subqueries that each seek
-    `leads_last_msg_id_idx` from the lead's position and stop at the first visible row."""
+    """The client ids of the conversations above and below `lead` (Alt+K / Alt+J), for a
+    conversation that is not a row of the list beside it (`neighbours_on_page` reads those):
+    one query, two scalar subqueries that each seek `leads_last_msg_id_idx` from the lead's
+    position and stop at the first visible row."""
     if lead is None or lead.last_message_at is None:
         return None, None
-    if page is not None:
-        found = neighbours_on_page(lead, page)
-        if found is not None:
-            return found
     position = (lead.last_message_at, lead.pk)
     qs = inbox_leads(user, filters).values("client_id")
     above_q = qs.filter(_before(position)).order_by("last_message_at", "pk")[:1]

@@ -8,7 +8,7 @@ read also asks "no outbound message of the client after the one that waited?" (t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -195,24 +195,10 @@ def unanswered_candidates(*, cutoff: datetime, since: datetime) -> list[Candidat
     ]
 
 
-def unanswered_since(lead_ids: Iterable[int]) -> dict[int, datetime]:
-    """lead id → since when its client has waited, for the flagged ones among `lead_ids` (a page
-    of inbox rows): one query on the open-flags index."""
-    ids = list(lead_ids)
-    if not ids:
-        return {}
-    rows = _open_flags().filter(lead_id__in=ids).values_list("lead_id", "waiting_since")
-    found: dict[int, datetime] = {}
-    for lead_id, since in rows:
-        if lead_id is not None and since is not None:
-            found[lead_id] = min(since, found.get(lead_id, since))
-    return found
-
-
-def unanswered_flag(lead: str = "pk") -> Exists:
-    """Whether the lead the outer query's `lead` column names has an open unanswered flag: the
-    inbox rows' badge read with the rows, one probe of reminder_open_flags_idx per row."""
-    return Exists(_open_flags().filter(lead=OuterRef(lead)))
+def unanswered_flag() -> Exists:
+    """Whether the outer query's lead has an open unanswered flag: the inbox rows' badge read
+    with the rows, one probe of reminder_open_flags_idx per row."""
+    return Exists(_open_flags().filter(lead=OuterRef("pk")))
 
 
 def unanswered_flags(user: User) -> QuerySet[ReminderDelivery]:

@@ -1,4 +1,4 @@
-"""Small display rules of the inbox: short relative times, delivery ticks, map links.
+"""Small display rules of the inbox: delivery ticks, phones, the window's time left, map links.
 
 The rules live in `dreamland.messaging.display`; the inbox's selectors apply them once per row,
 these filters are for the other pages (and the few rich parts of a message)."""
@@ -14,12 +14,6 @@ from django.utils.safestring import SafeString
 from dreamland.messaging import display
 
 register = template.Library()
-
-
-@register.filter
-def ago(value: datetime | None) -> str:
-    """ "5 min", "14:05" today, "yesterday", a weekday this week, else the date."""
-    return display.ago(value)
 
 
 @register.simple_tag
@@ -43,12 +37,6 @@ def map_link(location: Any) -> str:
 
 
 @register.filter
-def media_kind(comm: Any) -> str:
-    """image / audio / video / document / sticker, from Meta's type or the MIME type."""
-    return display.media_kind(comm)
-
-
-@register.filter
 def phone(value: str | None) -> str:
     return display.phone(value)
 
@@ -57,9 +45,3 @@ def phone(value: str | None) -> str:
 def time_left(expires: datetime | None) -> str:
     """ "3 h 12 min" until `expires` (the 24-hour window), "" once it has passed."""
     return display.time_left(expires)
-
-
-@register.filter
-def msg_time(value: datetime | None) -> str:
-    """A message's time: "14:05" today, else "2 дек., 14:05" (the year when not this year)."""
-    return display.message_time(value)
