@@ -13,10 +13,7 @@ from dreamland.leads.selectors import lead_assignable_users
 from dreamland.lib.choices import Language
 from dreamland.lib.phones import normalize_phone
 from dreamland.tours.models import Tour
-
-
-def active_tours() -> Any:
-    return Tour.objects.filter(active=True).order_by("name", "pk")
+from dreamland.tours.selectors import active_tours
 
 
 class ClientProfileForm(forms.Form):

@@ -34,7 +34,6 @@ from dreamland.clients.forms import (
     LeadAssignForm,
     LeadStatusForm,
     LeadTourForm,
-    active_tours,
 )
 from dreamland.clients.models import Client
 from dreamland.clients.selectors import Cursor, client_filter, client_page, client_search
@@ -43,6 +42,7 @@ from dreamland.leads.models import Lead, LeadSource
 from dreamland.leads.selectors import lead_assignable_users
 from dreamland.leads.services import lead_assign, lead_create, lead_transition, lead_update
 from dreamland.lib.errors import DomainError
+from dreamland.tours.selectors import active_tours
 from dreamland.web.access import client_for, lead_for
 
 UNPROCESSABLE = 422

@@ -7,7 +7,7 @@ rule's message, so the script puts the card back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, TypedDict
 from urllib.parse import urlencode
 
@@ -46,6 +46,7 @@ from dreamland.leads.models import FINAL_STATUSES, OPEN_STATUSES, Lead, LeadStat
 from dreamland.leads.selectors import lead_assignable_users
 from dreamland.leads.services import lead_assign, lead_transition, lost_reason_save
 from dreamland.lib.errors import DomainError
+from dreamland.lib.urls import path_for
 from dreamland.web.access import lead_for, require_admin, require_manager
 from dreamland.web.templatetags.dates import short_datetime
 
@@ -94,12 +95,6 @@ class CardView(TypedDict):
     menu: str  # the "Move" menu's inside, the same for every card of a status
 
 
-def _path(name: str) -> Callable[[int], str]:
-    """`reverse(name, args=[pk])` for a page of cards at the cost of one reverse()."""
-    head, _sep, tail = reverse(name, args=[987654321]).partition("987654321")
-    return lambda pk: f"{head}{pk}{tail}"
-
-
 def _move_menus(request: HttpRequest, here: str) -> dict[str, str]:
     """Per open status, the inside of a card's "Move" menu (the other statuses' buttons), rendered
     once for the page rather than once per card."""
@@ -120,7 +115,7 @@ def _card_views(cards: Iterable[BoardCard], *, menus: dict[str, str]) -> list[Ca
     """The cards as the board prints them (each value computed here, none by a template filter
     or tag: a board of 300 cards spent most of its time in per-card tags and filters)."""
     now = timezone.now()
-    detail, move = _path("lead_detail"), _path("lead_move")
+    detail, move = path_for("lead_detail"), path_for("lead_move")
     views = []
     for card in cards:
         days = max((now - card.status_since).days, 0)

@@ -10,11 +10,10 @@ template filters in `templatetags/inbox.py` are the same functions, for other pa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from babel.dates import format_time
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -24,8 +23,7 @@ from django.utils.translation import gettext as _
 
 from dreamland.lib.phones import format_phone_international
 from dreamland.messaging.models import WhatsAppStatus
-from dreamland.web.templatetags.dates import _locale as dates_locale
-from dreamland.web.templatetags.dates import short_date
+from dreamland.web.templatetags.dates import short_datetime
 
 SNIPPET = 90
 
@@ -66,21 +64,7 @@ def message_time(value: datetime | None, now: datetime | None = None) -> str:
     local = value.astimezone(now.tzinfo)
     if local.date() == now.date():
         return f"{local:%H:%M}"
-    language = get_language() or ""
-    return f"{_day(local.date(), now.year, language)}, {_clock(local.hour, local.minute, language)}"
-
-
-# CLDR through babel costs ~25 µs a date and as much a time: a page of messages spans a few
-# days, and the label of a day or a minute never changes for a language (the current year is in
-# the key: a date is written without its year only during its own year).
-@lru_cache(maxsize=2048)
-def _day(day: date, this_year: int, language: str) -> str:
-    return short_date(day)
-
-
-@lru_cache(maxsize=4096)
-def _clock(hour: int, minute: int, language: str) -> str:
-    return str(format_time(time(hour, minute), "short", locale=dates_locale()))
+    return short_datetime(value)  # cached per day and minute (`web.templatetags.dates`)
 
 
 def snippet(text: str | None, limit: int = SNIPPET) -> str:

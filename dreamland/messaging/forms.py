@@ -14,7 +14,7 @@ from dreamland.messaging.models import CommunicationType, Direction, WhatsAppTem
 from dreamland.messaging.page_actions import MAX_TEXT_LENGTH
 from dreamland.messaging.selectors import SCOPES, InboxFilters
 from dreamland.messaging.services import template_variables
-from dreamland.tours.models import Tour
+from dreamland.tours.selectors import active_tours
 
 
 class InboxFilterForm(forms.Form):
@@ -27,7 +27,7 @@ class InboxFilterForm(forms.Form):
         choices=[("", _("Any source")), *LeadSource.choices], required=False, label=_("Source")
     )
     tour = forms.ModelChoiceField(
-        queryset=Tour.objects.filter(active=True).order_by("name"),
+        queryset=active_tours(),
         required=False,
         empty_label=_("Any tour"),
         label=_("Tour"),
@@ -74,7 +74,7 @@ class LogForm(forms.Form):
 
 class TourInterestForm(forms.Form):
     tour = forms.ModelChoiceField(
-        queryset=Tour.objects.filter(active=True).order_by("name"),
+        queryset=active_tours(),
         required=False,
         empty_label=_("No tour"),
         label=_("Tour interest"),

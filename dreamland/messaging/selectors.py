@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,7 +19,6 @@ from typing import Any
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.template.defaultfilters import linebreaksbr
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from dreamland.clients.models import Client
 from dreamland.leads.models import Lead, LeadStatus
 from dreamland.lib.money import format_money
 from dreamland.lib.phones import InvalidPhone, normalize_phone
+from dreamland.lib.urls import path_for
 from dreamland.messaging import display
 from dreamland.messaging.models import (
     Communication,
@@ -199,11 +200,13 @@ class InboxRow:
     unanswered: bool = False  # the reminders' flag: waiting for an answer too long
     active: bool = False  # the open conversation's row (set by the view)
 
-    def dress(self, local_now: datetime, status_labels: dict[str, str], base: str) -> None:
-        """`base`: the conversations' URL prefix (reversed once per page, not per row)."""
+    def dress(
+        self, local_now: datetime, status_labels: dict[str, str], conversation: Callable[[int], str]
+    ) -> None:
+        """`conversation`: a client's conversation URL (`lib.urls.path_for`, reversed once)."""
         lead, client = self.lead, self.client
         at = lead.last_message_at
-        self.href = f"{base}{client.pk}/"
+        self.href = conversation(client.pk)
         self.client_id = client.pk
         self.name = client.name
         self.unread = lead.unread_messages_count or 0
@@ -329,9 +332,9 @@ def inbox_page(
     ]
     local_now = display.local_now()
     status_labels = {value: str(label) for value, label in LeadStatus.choices}
-    base = reverse("messaging:conversation", args=[0]).removesuffix("0/")
+    conversation = path_for("messaging:conversation")
     for row in rows:
-        row.dress(local_now, status_labels, base)
+        row.dress(local_now, status_labels, conversation)
     return InboxPage(
         rows=rows,
         next_cursor=rows[-1].cursor if more and rows else None,
@@ -521,6 +524,8 @@ def _thread_items(
             for c in Communication.objects.filter(
                 client=client, whatsapp_message_id__in=outside | wanted
             )
+            .select_related("sent_by")  # shown ones are dressed: their sender, no query each
+            .only(*MESSAGE_FIELDS)
         }
         if outside | wanted
         else {}

@@ -58,6 +58,7 @@ from dreamland.messaging.selectors import (
 from dreamland.messaging.services import whatsapp_window_expires_at
 from dreamland.reminders.selectors import unanswered_count, unanswered_flag
 from dreamland.tours.models import Tour
+from dreamland.tours.selectors import active_tours
 from dreamland.web.access import client_for, communication_for
 from dreamland.web.context_processors import unread_total
 
@@ -116,7 +117,7 @@ def _list_context(
 
 def _tours() -> list[Tour]:
     """The active tours, for the list's filter and the tour-interest picker (names only)."""
-    return list(Tour.objects.filter(active=True).only("name").order_by("name"))
+    return list(active_tours().only("name"))
 
 
 def _scopes() -> list[tuple[str, str]]:

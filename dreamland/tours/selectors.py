@@ -7,12 +7,19 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from django.db.models import QuerySet
+
 from dreamland.tours.models import Tour
 
 # A name must start a word and may end it or carry a short ending: Russian and Kazakh decline
 # names ("на Чарыне", "Шарынға"), but "Турция" is no tour "Тур".
 _LETTER = r"[^\W_]"
 _ENDING = 3
+
+
+def active_tours() -> QuerySet[Tour]:
+    """The tours on sale, by name: every picker and filter of a tour offers these."""
+    return Tour.objects.filter(active=True).order_by("name", "pk")
 
 
 def _fold(text: str) -> str:
