@@ -174,8 +174,9 @@ def _band_case() -> Case:
 
 def _lead_groups(f: ReportFilter) -> list[LeadGroup]:
     """The range's leads counted per (agent, source, status, band): the funnel, the sources and
-    the agents' reports all sum these few hundred rows; one index-only scan (`leads_report_idx`,
-    `leads_report_agent_idx`), read once per filter."""
+    the agents' reports all sum these few hundred rows, read once per filter. One agent's leads
+    are found by `leads_report_agent_idx` (agent, created_at), everyone's by `leads_created_id_idx`;
+    the grouped columns come from the rows themselves."""
     if "leads" not in f.shared:
         f.shared["leads"] = [
             LeadGroup(*row)

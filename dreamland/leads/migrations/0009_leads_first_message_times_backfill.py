@@ -1,7 +1,8 @@
 """Fill `first_inbound_at` / `first_response_at` of the existing leads from their messages.
 
-Non-atomic: on PostgreSQL the leads are vacuumed afterwards, since the reports read them
-index-only (`leads_report_idx`) and the rewrite of every row cleared the visibility map.
+Non-atomic: on PostgreSQL the leads are vacuumed afterwards: the rewrite of every row left a
+dead version of each, and the index-only scans of the leads' indexes (the inbox's, the unread
+totals') need the visibility map it cleared.
 """
 
 from typing import Any
