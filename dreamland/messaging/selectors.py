@@ -40,7 +40,7 @@ from dreamland.messaging.models import (
     WhatsAppStatus,
     WhatsAppTemplate,
 )
-from dreamland.messaging.services import WINDOW, whatsapp_window_expires_at
+from dreamland.messaging.services import WINDOW, whatsapp_window_expires_at, window_closes_at
 from dreamland.money.selectors import MissingExchangeRate, convert
 from dreamland.tours.models import TourDeparture
 
@@ -325,7 +325,7 @@ def inbox_page(
             lead=lead,
             client=lead.client,
             last=last.get(lead.last_comm_id),
-            window_expires_at=(lead.last_inbound_at + WINDOW if lead.last_inbound_at else None),
+            window_expires_at=window_closes_at(lead.last_inbound_at),
             now=now,
         )
         for lead in leads
@@ -428,8 +428,7 @@ def window_expires_at(client: Client, lead: Lead | None) -> datetime | None:
     without a lead) one query."""
     if lead is None or not hasattr(lead, "last_inbound_at"):
         return whatsapp_window_expires_at(client)
-    last: datetime | None = lead.last_inbound_at
-    return last + WINDOW if last is not None else None
+    return window_closes_at(lead.last_inbound_at)
 
 
 # Message types with a body of their own (beside media, quotes and ad referrals).

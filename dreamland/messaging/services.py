@@ -62,9 +62,13 @@ def whatsapp_last_inbound_at(client: Client) -> datetime | None:
     )
 
 
+def window_closes_at(last_inbound_at: datetime | None) -> datetime | None:
+    """The 24-hour rule: free text until a day after the client's last message to us."""
+    return last_inbound_at + WINDOW if last_inbound_at is not None else None
+
+
 def whatsapp_window_expires_at(client: Client) -> datetime | None:
-    last = whatsapp_last_inbound_at(client)
-    return last + WINDOW if last is not None else None
+    return window_closes_at(whatsapp_last_inbound_at(client))
 
 
 def whatsapp_window_open(client: Client, now: datetime | None = None) -> bool:
