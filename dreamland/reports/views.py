@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -129,13 +130,16 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     # The form's own fields only: another parameter must not make (and store) another page.
     query = urlencode([(k, request.GET[k]) for k in form.fields if request.GET.get(k)])
     key = page_key(keys, query)
+    # the sections, read from the cache only when the figures are rendered (a cached page needs
+    # none of them) or asked for (`r` in the context: tests and the page's callers read it)
+    results = cast(dict[str, Any], SimpleLazyObject(lambda: report_results(f, keys)))
     figures = cache.get(key)
-    if figures is None:  # the sections are read from the cache only to render the figures
+    if figures is None:
         figures = render_to_string(
-            "reports/page.html#figures", _figures(f, report_results(f, keys), query), request
+            "reports/page.html#figures", _figures(f, results, query), request
         )
         cache.set(key, figures, TTL)
-    ctx = {"form": form, "figures": mark_safe(figures)}  # noqa: S308 (our own render)
+    ctx = {"form": form, "f": f, "r": results, "figures": mark_safe(figures)}  # noqa: S308 (our own render)
     return render(request, "reports/page.html", ctx)
 
 
