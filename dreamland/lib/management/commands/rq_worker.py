@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -41,4 +42,9 @@ class Command(BaseCommand):
         )
         if not options["burst"]:
             worker_starting.send(sender=self.__class__)
-        worker.work(burst=options["burst"], with_scheduler=not options["burst"])
+        worker.work(
+            burst=options["burst"],
+            with_scheduler=not options["burst"],
+            # RQ's own default is INFO, three lines per job: it follows LOG_LEVEL instead.
+            logging_level=logging.getLevelName(logging.getLogger().getEffectiveLevel()),
+        )
