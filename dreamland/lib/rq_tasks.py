@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections
-from django.dispatch import Signal
 from django.tasks import Task
 from django.tasks.backends.base import BaseTaskBackend
 from django.tasks.base import TaskError, TaskResult, TaskResultStatus
@@ -38,11 +37,6 @@ _STATUS = {
     JobStatus.STOPPED: TaskResultStatus.FAILED,
     JobStatus.CANCELED: TaskResultStatus.FAILED,
 }
-
-
-# Sent by `manage.py rq_worker` before it starts working: apps start what a worker process
-# runs beside its jobs (the WhatsApp events listener).
-worker_starting = Signal()
 
 
 @cache

@@ -25,7 +25,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from dreamland.messaging.inbound import InboundMessage, conversation_lock, messages_store_inbound
-from dreamland.whatsapp import wakeup
 from dreamland.whatsapp.models import EventStatus, WebhookEvent
 from dreamland.whatsapp.payloads import (
     MESSAGE_FIELDS,
@@ -213,35 +212,31 @@ def outcome_status(outcome: Outcome) -> EventStatus:
 
 
 @cache
-def _event_insert_sql(notify: bool) -> str:
+def _event_insert_sql() -> str:
     """The stored event's INSERT, built once from the model: on the webhook's hot path the ORM's
-    `create()` cost three times the CPU of the statement itself (0.9 ms against 0.3). With
-    `notify` it also wakes the workers when it commits (`wakeup`)."""
+    `create()` cost three times the CPU of the statement itself (0.9 ms against 0.3)."""
     meta = WebhookEvent._meta
     quote = connection.ops.quote_name
     names = ("raw_body", "signature", "received_at", "status", "attempts", "last_error")
     columns = ", ".join(quote(str(getattr(meta.get_field(name), "column", ""))) for name in names)
-    wake = f", pg_notify('{wakeup.CHANNEL}', '')" if notify else ""
     return (
         f"INSERT INTO {quote(meta.db_table)} ({columns})"  # noqa: S608 (names from the model)
-        f" VALUES (%s, %s, %s, %s, 0, '') RETURNING {quote(str(meta.pk.column))}{wake}"
+        f" VALUES (%s, %s, %s, %s, 0, '') RETURNING {quote(str(meta.pk.column))}"
     )
 
 
 def event_receive(*, raw_body: bytes, signature: str) -> WebhookEvent:
-    """Store a signed delivery (one INSERT, committed before Meta gets its 200) and have it
-    processed: the INSERT's own NOTIFY wakes the workers (`wakeup`), or, where the database
-    cannot, `whatsapp.tasks.webhook_events_kick` asks for it. A crash before the commit makes
-    Meta deliver again, and once committed the event is applied by a worker, retried or
-    replayed, so nothing acknowledged is ever lost. With the immediate task backend it is
-    processed before this returns (and the returned event says how it went)."""
+    """Store a signed delivery (one INSERT, committed before Meta gets its 200) and ask for it
+    to be processed (`whatsapp.tasks.webhook_events_kick`): a crash before the commit makes Meta
+    deliver again, and once committed the event is applied by a worker, retried or replayed, so
+    nothing acknowledged is ever lost. With the immediate task backend it is processed before
+    this returns (and the returned event says how it went)."""
     from dreamland.whatsapp.tasks import webhook_events_kick  # tasks imports this module
 
-    notify = wakeup.notified_by_the_database()
     event = WebhookEvent(raw_body=raw_body, signature=signature[:100])
     with connection.cursor() as cursor:
         cursor.execute(
-            _event_insert_sql(notify),
+            _event_insert_sql(),
             [
                 raw_body,
                 event.signature,
@@ -252,7 +247,7 @@ def event_receive(*, raw_body: bytes, signature: str) -> WebhookEvent:
         row = cursor.fetchone()
     event.pk = row[0]
     event._state.adding = False
-    if not notify and webhook_events_kick():
+    if webhook_events_kick():
         event.refresh_from_db()
     return event
 

@@ -32,7 +32,6 @@ class Command(BaseCommand):
         from dreamland.lib.rq_tasks import (  # only with the redis backend
             DjangoWorker,
             redis_connection,
-            worker_starting,
         )
 
         connection = redis_connection()
@@ -40,8 +39,6 @@ class Command(BaseCommand):
         worker = DjangoWorker(
             [Queue(name, connection=connection) for name in names], connection=connection
         )
-        if not options["burst"]:
-            worker_starting.send(sender=self.__class__)
         worker.work(
             burst=options["burst"],
             with_scheduler=not options["burst"],
