@@ -45,9 +45,9 @@ from dreamland.money.selectors import MissingExchangeRate, convert
 from dreamland.tours.models import TourDeparture
 
 PAGE_SIZE = 50
-# The list beside an open conversation starts shorter (a 900 px screen shows about ten rows);
-# the rest loads in pages of PAGE_SIZE as it scrolls, as on the inbox.
-SIDEBAR_SIZE = 20
+# A list's first page is shorter (a 900 px screen shows about ten rows, and each row costs its
+# reads and rendering); the rest loads in pages of PAGE_SIZE as it scrolls.
+FIRST_PAGE = 20
 THREAD_PAGE = 50
 CLOSING_SOON = timedelta(hours=2)
 SCOPES = ("all", "mine", "unassigned")

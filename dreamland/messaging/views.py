@@ -40,8 +40,8 @@ from dreamland.messaging.forms import (
 from dreamland.messaging.journal import communication_log
 from dreamland.messaging.models import Communication, WhatsAppStatus, WhatsAppTemplate
 from dreamland.messaging.selectors import (
+    FIRST_PAGE,
     PAGE_SIZE,
-    SIDEBAR_SIZE,
     InboxFilters,
     current_lead,
     inbox_neighbours,
@@ -78,16 +78,16 @@ def _filters(request: HttpRequest) -> InboxFilters:
 
 
 def _list_context(request: HttpRequest, filters: InboxFilters) -> dict[str, Any]:
-    """The list's rows and header. Beside an open conversation (`?active=`: the conversation
-    page loads its list so, and the poll re-fetches it so) its first page is the shorter
-    SIDEBAR_SIZE."""
+    """The list's rows and header: a first page of FIRST_PAGE rows, then pages of PAGE_SIZE
+    after the `after` cursor. `?active=`: the open conversation beside it (the conversation
+    page loads its list so, and the poll re-fetches it so), whose row is marked."""
     user = _user(request)
     try:
         active_id = int(request.GET.get("active") or 0)
     except ValueError:
         active_id = 0
     after = request.GET.get("after")
-    size = SIDEBAR_SIZE if active_id and not after else PAGE_SIZE
+    size = PAGE_SIZE if after else FIRST_PAGE
     page = inbox_page(user, filters, after=after, size=size, unanswered=unanswered_flag())
     query = filters.query()
     for row in page.rows:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from dreamland.bookings.models import Booking
 from dreamland.leads.models import Lead
 from dreamland.messaging.models import Communication, WhatsAppStatus
-from dreamland.messaging.selectors import SIDEBAR_SIZE, poll_cursor
+from dreamland.messaging.selectors import FIRST_PAGE, poll_cursor
 from dreamland.messaging.services import template_create
 from dreamland.messaging.tests.conftest import API, PHONE_NUMBER_ID
 from dreamland.messaging.tests.factories import conversation
@@ -130,14 +130,14 @@ def test_the_list_beside_a_conversation_costs_the_same_queries_for_1_and_50_rows
     with django_assert_num_queries(6):
         response = http.get("/inbox/", part, HTTP_HX_REQUEST="true")
     rows = response.context["page"].rows
-    assert len(rows) == min(n, SIDEBAR_SIZE)
+    assert len(rows) == min(n, FIRST_PAGE)
     assert [row.client_id for row in rows if row.active] == [clients[-1].pk]
 
 
 def test_a_conversation_below_the_list_beside_asks_for_its_neighbours_on_a_key(
     make_client: Any, agent: Any
 ) -> None:
-    for _ in range(SIDEBAR_SIZE + 1):
+    for _ in range(FIRST_PAGE + 1):
         conversation(make_client, agent=agent, messages=2)
     client, _ = conversation(
         make_client, agent=agent, messages=50, last_at=timezone.now() - timedelta(hours=1)
