@@ -8,12 +8,13 @@ viewer may see (`dreamland.api.access`).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -180,15 +181,13 @@ def client_card(*, user: User, client: Client, before: Cursor | None = None) -> 
 
 def with_open_leads(*, user: User, clients: Sequence[Client]) -> Sequence[Client]:
     """Set `open_leads` (visible to the viewer, newest first, agent loaded) on a list page's
-    clients: one query for the page."""
-    prefetch_related_objects(
-        list(clients),
-        Prefetch(
-            "leads",
-            queryset=_open_leads(user),
-            to_attr="open_leads",
-        ),
-    )
+    clients: one query for the page, by the clients' ids (`prefetch_related_objects` spent
+    ~1.7 ms of CPU on a page of 50 around that same query)."""
+    by_client: dict[int, list[Lead]] = defaultdict(list)
+    for lead in _open_leads(user).filter(client_id__in=[c.pk for c in clients]):
+        by_client[lead.client_id].append(lead)
+    for client in clients:
+        client.open_leads = by_client[client.pk]  # type: ignore[attr-defined]
     return clients
 
 
