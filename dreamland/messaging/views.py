@@ -186,11 +186,10 @@ def _thread_context(request: HttpRequest, client: Client) -> dict[str, Any]:
     third of the page's time. Alt+J / Alt+K read the neighbours off that list's rows; a
     conversation not on it asks `?part=neighbours` when the key is pressed."""
     lead = current_lead(client)
-    filters = _filters(request)
-    query = urlencode(filters.query())
+    params = _filters(request).query()
     neighbours_url = ""
     if lead is not None and lead.last_message_at is not None:
-        neighbours_url = f"{request.path}?{urlencode({**filters.query(), 'part': 'neighbours'})}"
+        neighbours_url = f"{request.path}?{urlencode({**params, 'part': 'neighbours'})}"
     thread = thread_page(client)
     return {
         **_composer_context(client, lead),
@@ -198,7 +197,7 @@ def _thread_context(request: HttpRequest, client: Client) -> dict[str, Any]:
         "phone": format_phone_international(client.phone),
         "lead": lead,
         "thread": thread,
-        "query": query,
+        "query": urlencode(params),
         "tours": _tours() if lead is not None else [],
         "tour_form": TourInterestForm(initial={"tour": lead.tour_interest if lead else None}),
         "log_form": LogForm(),
