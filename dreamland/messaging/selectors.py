@@ -45,9 +45,9 @@ from dreamland.money.selectors import MissingExchangeRate, convert
 from dreamland.tours.models import TourDeparture
 
 PAGE_SIZE = 50
-# The list beside an open conversation starts shorter (a 900 px screen shows about ten rows);
-# the rest loads in pages of PAGE_SIZE as it scrolls, as on the inbox.
-SIDEBAR_SIZE = 20
+# A list's first page is shorter (a 900 px screen shows about ten rows, and each row costs its
+# reads and rendering); the rest loads in pages of PAGE_SIZE as it scrolls.
+FIRST_PAGE = 20
 THREAD_PAGE = 50
 CLOSING_SOON = timedelta(hours=2)
 SCOPES = ("all", "mine", "unassigned")
@@ -247,7 +247,6 @@ class InboxPage:
     next_cursor: str | None
     filters: InboxFilters
     top_cursor: str | None = None
-    from_top: bool = True  # the first page (no `after` cursor)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -340,7 +339,6 @@ def inbox_page(
         next_cursor=rows[-1].cursor if more and rows else None,
         filters=filters,
         top_cursor=rows[0].cursor if rows else None,
-        from_top=position is None,
     )
 
 
@@ -354,25 +352,11 @@ def inbox_new_count(user: User, filters: InboxFilters, *, top: str | None, cap: 
     return qs.order_by()[:cap].count()
 
 
-def neighbours_on_page(lead: Lead, page: InboxPage) -> tuple[int | None, int | None] | None:
-    """The neighbours of `lead` read off `page` (a first page), without a query; None when the
-    page cannot tell (the lead is not on it, or is its last row with more below)."""
-    if not page.from_top:
-        return None
-    ids = [row.lead.pk for row in page.rows]
-    if lead.pk not in ids[: len(ids) - 1 if page.next_cursor else None]:
-        return None
-    at = ids.index(lead.pk)
-    above = page.rows[at - 1].client.pk if at else None
-    below = page.rows[at + 1].client.pk if at + 1 < len(ids) else None
-    return above, below
-
-
 def inbox_neighbours(
     user: User, filters: InboxFilters, lead: Lead | None
 ) -> tuple[int | None, int | None]:
     """The client ids of the conversations above and below `lead` (Alt+K / Alt+J), for a
-    conversation that is not a row of the list beside it (`neighbours_on_page` reads those):
+    conversation that is not a row of the list beside it (the page reads those off its rows):
     one query, two scalar subqueries that each seek `leads_last_msg_id_idx` from the lead's
     position and stop at the first visible row."""
     if lead is None or lead.last_message_at is None:

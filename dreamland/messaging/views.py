@@ -40,14 +40,13 @@ from dreamland.messaging.forms import (
 from dreamland.messaging.journal import communication_log
 from dreamland.messaging.models import Communication, WhatsAppStatus, WhatsAppTemplate
 from dreamland.messaging.selectors import (
+    FIRST_PAGE,
     PAGE_SIZE,
-    SIDEBAR_SIZE,
     InboxFilters,
     current_lead,
     inbox_neighbours,
     inbox_new_count,
     inbox_page,
-    neighbours_on_page,
     poll_cursor,
     template_known_values,
     templates_for_client,
@@ -78,19 +77,17 @@ def _filters(request: HttpRequest) -> InboxFilters:
     return form.filters(manager=_user(request).is_manager)
 
 
-def _list_context(
-    request: HttpRequest, filters: InboxFilters, *, active_id: int | None = None
-) -> dict[str, Any]:
-    """The list's rows and header. Beside an open conversation (`active_id`, or `?active=` when
-    the poll re-fetches that list) its first page is the shorter SIDEBAR_SIZE."""
+def _list_context(request: HttpRequest, filters: InboxFilters) -> dict[str, Any]:
+    """The list's rows and header: a first page of FIRST_PAGE rows, then pages of PAGE_SIZE
+    after the `after` cursor. `?active=`: the open conversation beside it (the conversation
+    page loads its list so, and the poll re-fetches it so), whose row is marked."""
     user = _user(request)
-    if active_id is None:
-        try:
-            active_id = int(request.GET.get("active") or 0)
-        except ValueError:
-            active_id = 0
+    try:
+        active_id = int(request.GET.get("active") or 0)
+    except ValueError:
+        active_id = 0
     after = request.GET.get("after")
-    size = SIDEBAR_SIZE if active_id and not after else PAGE_SIZE
+    size = PAGE_SIZE if after else FIRST_PAGE
     page = inbox_page(user, filters, after=after, size=size, unanswered=unanswered_flag())
     query = filters.query()
     for row in page.rows:
@@ -132,14 +129,14 @@ def _scopes() -> list[tuple[str, str]]:
 def inbox(request: HttpRequest) -> HttpResponse:
     """`/inbox/`: the list; `?part=list` re-renders it, `?part=rows&after=` the next page."""
     filters = _filters(request)
-    context = {**_list_context(request, filters), "poll_cursor": poll_cursor()}
+    context = _list_context(request, filters)
     part = request.GET.get("part")
     htmx = getattr(request, "htmx", False)
     if htmx and part == "rows":
         return render(request, f"{PAGE}#rows", context)
     if htmx and part == "list":
         return render(request, f"{PAGE}#list", context)
-    return render(request, PAGE, context)
+    return render(request, PAGE, {**context, "poll_cursor": poll_cursor()})
 
 
 @login_required
@@ -184,33 +181,26 @@ def _composer_context(client: Client, lead: Lead | None, **extra: Any) -> dict[s
 
 
 def _thread_context(request: HttpRequest, client: Client) -> dict[str, Any]:
+    """The thread and its composer. The list beside it is loaded by htmx once the page is
+    shown (`/inbox/?part=list&active=`): its rows, their last messages and its rendering were a
+    third of the page's time. Alt+J / Alt+K read the neighbours off that list's rows; a
+    conversation not on it asks `?part=neighbours` when the key is pressed."""
     lead = current_lead(client)
-    filters = _filters(request)
-    listed = _list_context(request, filters, active_id=client.pk)
-    # Alt+J / Alt+K: read off the list beside; a conversation further down asks
-    # `?part=neighbours` when the key is pressed (two index seeks no page view pays for).
-    above = below = None
+    params = _filters(request).query()
     neighbours_url = ""
     if lead is not None and lead.last_message_at is not None:
-        found = neighbours_on_page(lead, listed["page"])
-        if found is None:
-            neighbours_url = (
-                f"{request.path}?{urlencode({**filters.query(), 'part': 'neighbours'})}"
-            )
-        else:
-            above, below = found
+        neighbours_url = f"{request.path}?{urlencode({**params, 'part': 'neighbours'})}"
     thread = thread_page(client)
     return {
-        **listed,
         **_composer_context(client, lead),
         "client": client,
         "phone": format_phone_international(client.phone),
         "lead": lead,
         "thread": thread,
+        "query": urlencode(params),
+        "tours": _tours() if lead is not None else [],
         "tour_form": TourInterestForm(initial={"tour": lead.tour_interest if lead else None}),
         "log_form": LogForm(),
-        "above": above,
-        "below": below,
         "neighbours_url": neighbours_url,
         "poll_cursor": thread.updated_cursor,
     }

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dreamland.accounts.models import User
@@ -157,6 +158,22 @@ def test_the_list_takes_the_same_queries_for_1_or_50_rows(
     with django_assert_num_queries(7):
         response = http.get("/clients/", {"q": "Client", "owner": "mine"})
     assert len(_names(response)) == rows
+
+
+def test_a_row_reads_only_what_it_shows_of_the_open_lead(
+    agent: User,
+    make_client: Callable[..., Any],
+    make_lead: Callable[..., Any],
+    make_history: Callable[..., None],
+) -> None:
+    client = make_client(name="Aliya")
+    make_lead(client=client, assigned_agent=agent)
+    make_history(client, 1, agent=agent)
+    with CaptureQueriesContext(connection) as queries:
+        html = _as(agent).get("/clients/").content.decode()
+    assert "Aliya" in html and agent.name in html
+    leads = next(q["sql"] for q in queries if 'FROM "leads" LEFT OUTER JOIN "users"' in q["sql"])
+    assert "password_digest" not in leads and '"tours"' not in leads
 
 
 @pytest.mark.parametrize("rows", [1, 50])

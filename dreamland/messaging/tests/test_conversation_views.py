@@ -18,7 +18,7 @@ from django.utils import timezone
 from dreamland.bookings.models import Booking
 from dreamland.leads.models import Lead
 from dreamland.messaging.models import Communication, WhatsAppStatus
-from dreamland.messaging.selectors import SIDEBAR_SIZE, poll_cursor
+from dreamland.messaging.selectors import FIRST_PAGE, poll_cursor
 from dreamland.messaging.services import template_create
 from dreamland.messaging.tests.conftest import API, PHONE_NUMBER_ID
 from dreamland.messaging.tests.factories import conversation
@@ -96,7 +96,7 @@ def test_another_agents_conversation_fragments_actions_and_media_are_404(
 
 
 @pytest.mark.parametrize("n", [1, 50])
-def test_the_conversation_costs_the_same_queries_for_1_and_50_messages_and_rows(
+def test_the_conversation_costs_the_same_queries_for_1_and_50_messages(
     make_client: Any, agent: Any, n: int, django_assert_num_queries: Any
 ) -> None:
     for _ in range(n - 1):
@@ -107,29 +107,43 @@ def test_the_conversation_costs_the_same_queries_for_1_and_50_messages_and_rows(
     http = _as(agent)
     http.get(f"/inbox/{client.pk}/")
     # session, user, the client, unread reset, its lead with its window; the thread: messages,
-    # reactions, lead and booking markers, poll cursor; the list: rows with their unanswered
-    # flags, their last messages, tours; the unread total and the unanswered count. The
-    # neighbours (Alt+J/K) are read off the list, or asked for when a key is pressed.
-    with django_assert_num_queries(15):
+    # reactions, lead and booking markers, poll cursor; tours (the tour-interest picker); the
+    # unread total. The list beside comes by htmx once the page is shown.
+    with django_assert_num_queries(12):
         response = http.get(f"/inbox/{client.pk}/")
     assert response.status_code == 200
-    assert len(response.context["page"].rows) == min(n, SIDEBAR_SIZE)
+    assert "page" not in response.context
     assert len([i for i in response.context["thread"].items if i.kind == "message"]) == n
 
 
-def test_a_conversation_below_the_list_beside_asks_for_its_neighbours_on_a_key(
-    make_client: Any, agent: Any, django_assert_num_queries: Any
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_list_beside_a_conversation_costs_the_same_queries_for_1_and_50_rows(
+    make_client: Any, agent: Any, n: int, django_assert_num_queries: Any
 ) -> None:
-    for _ in range(SIDEBAR_SIZE + 1):
+    clients = [conversation(make_client, agent=agent, messages=2)[0] for _ in range(n)]
+    http = _as(agent)
+    page = http.get(f"/inbox/{clients[-1].pk}/").content.decode()
+    assert f'hx-get="/inbox/?part=list&amp;active={clients[-1].pk}"' in page
+    part = {"part": "list", "active": clients[-1].pk}
+    # session, user; rows with their unanswered flags, their last messages, tours; the
+    # unanswered count (the poll cursor is the page's, not the list's)
+    with django_assert_num_queries(6):
+        response = http.get("/inbox/", part, HTTP_HX_REQUEST="true")
+    rows = response.context["page"].rows
+    assert len(rows) == min(n, FIRST_PAGE)
+    assert [row.client_id for row in rows if row.active] == [clients[-1].pk]
+
+
+def test_a_conversation_below_the_list_beside_asks_for_its_neighbours_on_a_key(
+    make_client: Any, agent: Any
+) -> None:
+    for _ in range(FIRST_PAGE + 1):
         conversation(make_client, agent=agent, messages=2)
     client, _ = conversation(
         make_client, agent=agent, messages=50, last_at=timezone.now() - timedelta(hours=1)
     )
     http = _as(agent)
-    http.get(f"/inbox/{client.pk}/")
-    with django_assert_num_queries(15):
-        response = http.get(f"/inbox/{client.pk}/", {"scope": "mine"})
-    assert response.context["above"] is None and response.context["below"] is None
+    response = http.get(f"/inbox/{client.pk}/", {"scope": "mine"})
     url = response.context["neighbours_url"]
     assert f'data-neighbours="{url.replace("&", "&amp;")}"' in response.content.decode()
     found = http.get(url).json()

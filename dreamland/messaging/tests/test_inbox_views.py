@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dreamland.leads.models import Lead
 from dreamland.messaging.models import Communication, Direction
-from dreamland.messaging.selectors import InboxFilters, inbox_page
+from dreamland.messaging.selectors import FIRST_PAGE, PAGE_SIZE, InboxFilters, inbox_page
 from dreamland.messaging.tests.factories import conversation
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +174,23 @@ def test_the_inbox_costs_the_same_queries_for_1_and_50_rows(
     # messages, unread total and the unanswered count (reminders)
     with django_assert_num_queries(8):
         response = http.get("/inbox/")
-    assert len(response.context["page"].rows) == rows
+    assert len(response.context["page"].rows) == min(rows, FIRST_PAGE)
+
+
+def test_the_first_page_is_short_and_the_rest_follows_in_pages(
+    make_client: Any, agent: Any
+) -> None:
+    for _ in range(FIRST_PAGE + PAGE_SIZE + 1):
+        conversation(make_client, agent=agent, messages=1)
+    http = _as(agent)
+    first = http.get("/inbox/")
+    assert len(first.context["page"].rows) == FIRST_PAGE
+    after = {"part": "rows", "after": first.context["page"].next_cursor}
+    second = http.get("/inbox/", after, HTTP_HX_REQUEST="true")
+    assert len(second.context["page"].rows) == PAGE_SIZE
+    after["after"] = second.context["page"].next_cursor
+    third = http.get("/inbox/", after, HTTP_HX_REQUEST="true")
+    assert len(third.context["page"].rows) == 1 and third.context["page"].next_cursor is None
 
 
 def test_the_new_pill_counts_conversations_above_the_top_row(make_client: Any, agent: Any) -> None:

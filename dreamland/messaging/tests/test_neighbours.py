@@ -1,5 +1,5 @@
-"""Alt+J / Alt+K: the conversations above and below the open one, in the list's order, whether
-read off the list beside it or looked up past its first page."""
+"""Alt+J / Alt+K: the conversations above and below the open one, in the list's order, read off
+the rows of the list beside it (loaded once the thread is shown) or looked up on a key."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from dreamland.messaging.selectors import (
     current_lead,
     inbox_neighbours,
     inbox_page,
-    neighbours_on_page,
 )
 from dreamland.messaging.tests.factories import conversation
 
@@ -37,35 +36,39 @@ def _listed(make_client: Any, agent: Any, other_agent: Any, n: int) -> list[Any]
     return order
 
 
-def test_neighbours_follow_the_list_order_in_and_past_its_first_page(
-    make_client: Any, agent: Any, other_agent: Any
-) -> None:
+def test_neighbours_follow_the_list_order(make_client: Any, agent: Any, other_agent: Any) -> None:
     order = _listed(make_client, agent, other_agent, 8)
-    first = inbox_page(agent, InboxFilters(), size=5)
     for at, client_id in enumerate(order):
         lead = current_lead(Client.objects.get(pk=client_id))
         assert lead is not None
         expected = (order[at - 1] if at else None, order[at + 1] if at + 1 < len(order) else None)
-        assert inbox_neighbours(agent, InboxFilters(), lead) == expected  # looked up
-        on_page = neighbours_on_page(lead, first)  # rows but the page's last: read off it
-        assert on_page == (expected if at < 4 else None)
+        assert inbox_neighbours(agent, InboxFilters(), lead) == expected
 
 
-def test_a_conversation_in_the_list_costs_no_neighbour_query(
-    make_client: Any, agent: Any, other_agent: Any, django_assert_num_queries: Any
+def test_the_list_beside_a_conversation_marks_it_between_its_neighbours(
+    make_client: Any, agent: Any, other_agent: Any
 ) -> None:
-    order = _listed(make_client, agent, other_agent, 3)
-    page = inbox_page(agent, InboxFilters())
-    lead = current_lead(Client.objects.get(pk=order[1]))
-    assert lead is not None
-    with django_assert_num_queries(0):
-        assert neighbours_on_page(lead, page) == (order[0], order[2])
-
-
-def test_the_page_links_its_neighbours(make_client: Any, agent: Any, other_agent: Any) -> None:
     order = _listed(make_client, agent, other_agent, 3)
     http = HttpClient()
     http.force_login(agent)
     html = http.get(f"/inbox/{order[1]}/").content.decode()
-    assert f'data-prev="/inbox/{order[0]}/"' in html
-    assert f'data-next="/inbox/{order[2]}/"' in html
+    assert f'hx-get="/inbox/?part=list&amp;active={order[1]}"' in html
+    listed = http.get("/inbox/", {"part": "list", "active": order[1]}, HTTP_HX_REQUEST="true")
+    rows = [row.client_id for row in listed.context["page"].rows]
+    assert rows == order and [row.active for row in listed.context["page"].rows] == [
+        False,
+        True,
+        False,
+    ]
+
+
+def test_the_page_asks_for_its_neighbours_on_a_key(
+    make_client: Any, agent: Any, other_agent: Any
+) -> None:
+    order = _listed(make_client, agent, other_agent, 3)
+    http = HttpClient()
+    http.force_login(agent)
+    html = http.get(f"/inbox/{order[1]}/").content.decode()
+    assert f'data-neighbours="/inbox/{order[1]}/?part=neighbours"' in html
+    found = http.get(f"/inbox/{order[1]}/", {"part": "neighbours"}).json()
+    assert found == {"prev": f"/inbox/{order[0]}/", "next": f"/inbox/{order[2]}/"}

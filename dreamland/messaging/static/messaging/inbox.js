@@ -77,7 +77,8 @@
     if (!list) { return; }
     var scroller = document.querySelector(".inbox-list");
     var atTop = !scroller || scroller.scrollTop < 4;
-    if (!pointerOverList && atTop) { refreshList(); return; }
+    // a list still loading (beside a conversation) has no top row to count from
+    if ((!pointerOverList && atTop) || !("top" in list.dataset)) { refreshList(); return; }
     var query = list.dataset.query ? "&" + list.dataset.query : "";
     fetch(root.dataset.newUrl + "?top=" + encodeURIComponent(list.dataset.top || "") + query, { credentials: "same-origin", headers: { "HX-Request": "true" } })
       .then(function (r) { return r.ok ? r.text() : ""; })
@@ -244,9 +245,9 @@
       var t = thread();
       var target = null;
       if (event.code === "KeyJ") {
-        target = links[current + 1] ? links[current + 1].href : (t && t.dataset.next);
+        target = links[current + 1] ? links[current + 1].href : null;
       } else {
-        target = current > 0 ? links[current - 1].href : (t && t.dataset.prev);
+        target = current > 0 ? links[current - 1].href : null;
       }
       if (!target && current < 0 && t && t.dataset.neighbours) {
         // Further down than the list beside: the server looks the neighbours up on demand.
