@@ -2,10 +2,14 @@
 
 Both sides write the same rows per message (client find-or-create, open lead FOR UPDATE or a new
 one, the communication, the lead's unread/last_message_at) at concurrency 8 on PostgreSQL. The
-app runs in its production shape: gunicorn (2 workers) stores and acknowledges each delivery,
-two Redis task workers apply them in batches. `webhook_ingest_msgs_per_s` counts a message once
-it is stored in `communications` (the clock stops when the last one is), not when its POST was
-answered; `webhook_ack_msgs_per_s` is the rate of the answers alone.
+app runs in its production shape: gunicorn (2 workers of 8 threads) stores and acknowledges
+each delivery, two Redis task workers apply them in batches. `webhook_ingest_msgs_per_s` counts
+a message once it is stored in `communications` (the clock stops when the last one is), not
+when its POST was answered; `webhook_ack_msgs_per_s` is the rate of the answers alone.
+After a warm-up round, app and floor alternate for BENCH_WEBHOOK_ROUNDS rounds (3) of N
+messages each (2,000), each on fresh numbers; rates are the rounds' medians and
+`webhook_ingest_ratio` the median of each round's app rate over the floor measured right
+after it (`webhook_ingest_ratio_rounds` lists them).
 Everything runs on 127.0.0.1 and is bounded in count and time.
 
 `webhook_visible_p95_ms`: during the load, a ninth client posts a message, then polls

@@ -64,8 +64,8 @@ _KICK_TTL_S = 10
 # a fixed amount (statements, RQ's bookkeeping), so at several hundred messages a second this
 # turns batches of one or two events into batches of dozens, for that much more latency (a
 # message is readable well within a second). Measured at ~700 msg/s, interleaved runs: 50 ms,
-# ~50 jobs per 2,600 messages, 2.56–2.74 ms of CPU per message in all; 100 ms, ~27 jobs,
-# 2.10–2.33; 200 ms saved little more and held the last batch of a burst longer.
+# ~50 jobs per 2,600 messages, 2.56 to 2.74 ms of CPU per message in all; 100 ms, ~27 jobs,
+# 2.10 to 2.33; 200 ms saved little more and held the last batch of a burst longer.
 _GATHER_S = 0.1
 
 
