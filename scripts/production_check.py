@@ -235,8 +235,15 @@ def main() -> int:
             )
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=base, timeout=60, headers=headers) as http:
-            found = http.get("/api/v1/clients", params={"limit": 100}).json()["items"]
-            client_ids = [c["id"] for c in found if c["phone"].lstrip("+") in phones]
+            client_ids: list[int] = []
+
+            def customers_stored() -> bool:
+                # The workers apply deliveries after the 200: wait for every customer.
+                found = http.get("/api/v1/clients", params={"limit": 100}).json()["items"]
+                client_ids[:] = [c["id"] for c in found if c["phone"].lstrip("+") in phones]
+                return len(client_ids) == CUSTOMERS
+
+            wait_until("every customer to be stored", customers_stored, deadline)
             for client_id in client_ids:
                 reply = http.post(
                     f"/api/v1/clients/{client_id}/messages", json={"body": "Здравствуйте!"}
