@@ -59,7 +59,16 @@ def demo_rate(currency: str, on: date) -> Decimal:
 
 
 def _at(day: date, rng: random.Random) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(rng.randint(9, 20), rng.randint(0, 59))))
+    """A working-hours moment of `day`, never later than an hour ago (seeded at night, today's
+    9:00 is still to come)."""
+    at = timezone.make_aware(datetime.combine(day, time(rng.randint(9, 20), rng.randint(0, 59))))
+    return min(at, timezone.now() - timedelta(hours=1))
+
+
+def _not_after_now(when: datetime, minutes_before: int) -> datetime:
+    """`when`, or `minutes_before` minutes ago if that is earlier: a demo message is never
+    dated in the future (its 24-hour window would read "24 h 44 min")."""
+    return min(when, timezone.now() - timedelta(minutes=minutes_before))
 
 
 # --- reference data -----------------------------------------------------------------------------
@@ -276,7 +285,10 @@ class _Story:
             direction = "inbound" if i == 0 or rng.random() < 0.5 else "outbound"
             lines = inbound if direction == "inbound" else outbound
             text = rng.choice(lines).format(tour=tour.name, n=rng.randint(2, 5), price=price)
-            when = when + timedelta(minutes=rng.randint(2, 240))
+            # the last ones a few minutes apart, the last of all at least 4 minutes ago
+            when = _not_after_now(
+                when + timedelta(minutes=rng.randint(2, 240)), 2 * (count + 1 - i)
+            )
             status = "received"
             extra: dict[str, Any] = {}
             if direction == "outbound":
@@ -304,7 +316,7 @@ class _Story:
                 )
             )
         if rng.random() < 0.15:
-            when = when + timedelta(hours=rng.randint(1, 30))
+            when = _not_after_now(when + timedelta(hours=rng.randint(1, 30)), 1)
             self.messages.append(
                 Communication(
                     client=client,
@@ -323,7 +335,7 @@ class _Story:
     def confirmation(self, client: Client, lead: Lead, booking: Booking) -> None:
         language = client.preferred_language or "ru"
         template = self.templates.get(("booking_confirmation", language))
-        when = (lead.last_message_at or lead.created_at) + timedelta(minutes=30)
+        when = _not_after_now((lead.last_message_at or lead.created_at) + timedelta(minutes=30), 1)
         self.messages.append(
             Communication(
                 client=client,

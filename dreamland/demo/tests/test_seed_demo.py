@@ -96,3 +96,22 @@ def test_if_empty_does_nothing_when_a_user_exists(admin_user: User) -> None:
     assert "not loaded" in output
     assert "dreamland-admin" in output
     assert Client.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_seeded_just_after_midnight_nothing_is_dated_in_the_future(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Seeded at 01:10 local time, today's working hours are still to come: no message, lead
+    or booking may be dated after the seed ran (a 24-hour window read "24 h 44 min")."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    night = timezone.make_aware(datetime.combine(timezone.localdate(), time(1, 10)))
+    monkeypatch.setattr(timezone, "now", lambda: night)
+    _run()
+    assert not Communication.objects.filter(created_at__gt=night).exists()
+    assert not Lead.objects.filter(last_message_at__gt=night).exists()
+    assert not Lead.objects.filter(created_at__gt=night).exists()
+    assert not Booking.objects.filter(created_at__gt=night).exists()
