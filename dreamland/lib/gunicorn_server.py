@@ -60,12 +60,7 @@ def gunicorn_server(
                 time.sleep(0.2)
         yield base
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=5)
+        _stop([server])
 
 
 @contextmanager
@@ -84,11 +79,16 @@ def rq_workers(*, env: Mapping[str, str], count: int = 2) -> Iterator[None]:
     try:
         yield
     finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait(timeout=5)
+        _stop(workers)
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM to all, then wait for each (a warm shutdown); SIGKILL what outlives 15 s."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
