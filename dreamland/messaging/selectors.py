@@ -71,7 +71,7 @@ def cursor_decode(token: str | None) -> tuple[datetime, int] | None:
         pk = int(pk_text)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
-    if at is None or timezone.is_naive(at):
+    if at is None or timezone.is_naive(at) or not 0 < pk < 2**63:  # a bigint, or no row
         return None
     return at, pk
 

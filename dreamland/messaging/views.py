@@ -19,6 +19,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -95,11 +96,10 @@ def _list_context(request: HttpRequest, filters: InboxFilters) -> dict[str, Any]
     encoded = urlencode(query)
     return {
         "page": page,
-        "active_id": active_id,
         "filters": filters,
-        "filter_form": InboxFilterForm(request.GET or None),
-        # One read of the tours for the filter and the tour-interest picker.
-        "tours": _tours(),
+        "source_choices": InboxFilterForm.base_fields["source"].choices,  # type: ignore[attr-defined]
+        # For the list's filter: read when a template shows it (never for a page of rows).
+        "tours": SimpleLazyObject(_tours),
         "query": encoded,
         "link_query": f"?{encoded}" if encoded else "",
         "scope_links": [

@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from dreamland.leads.models import Lead
 from dreamland.messaging.models import Communication, Direction
-from dreamland.messaging.selectors import FIRST_PAGE, PAGE_SIZE, InboxFilters, inbox_page
+from dreamland.messaging.selectors import (
+    FIRST_PAGE,
+    PAGE_SIZE,
+    InboxFilters,
+    cursor_encode,
+    inbox_page,
+)
 from dreamland.messaging.tests.factories import conversation
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +166,18 @@ def test_a_forged_cursor_is_the_first_page(make_client: Any, agent: Any) -> None
         "/inbox/", {"part": "rows", "after": "%%%garbage"}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200 and response.content.decode().count("data-row") == 1
+
+
+def test_a_cursor_naming_an_id_beyond_any_integer_column_is_the_first_page(
+    make_client: Any, agent: Any
+) -> None:
+    """SQLite refused the id itself ("Python int too large"): a 500 before."""
+    conversation(make_client, agent=agent)
+    forged = cursor_encode(timezone.now(), 10**24)
+    response = _as(agent).get("/inbox/", {"part": "rows", "after": forged}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response.content.decode().count("data-row") == 1
+    thread = _as(agent).get(f"/inbox/{Lead.objects.get().client_id}/", {"before": forged})
+    assert thread.status_code == 200
 
 
 @pytest.mark.parametrize("rows", [1, 50])
