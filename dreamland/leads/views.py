@@ -95,7 +95,9 @@ class CardView(TypedDict):
     menu: str  # the "Move" menu's inside, the same for every card of a status
 
 
-def _move_menus(request: HttpRequest, here: str) -> dict[str, str]:
+def _move_menus(
+    request: HttpRequest, here: str, statuses: Iterable[str] = OPEN_STATUSES
+) -> dict[str, str]:
     """Per open status, the inside of a card's "Move" menu (the other statuses' buttons), rendered
     once for the page rather than once per card."""
     return {
@@ -107,7 +109,8 @@ def _move_menus(request: HttpRequest, here: str) -> dict[str, str]:
                 "csrf_token": get_token(request),
             },
         )
-        for status in OPEN_STATUSES
+        for status in statuses
+        if status in OPEN_STATUSES
     }
 
 
@@ -256,7 +259,7 @@ def lead_move(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             "leads/board.html#cards",
             {
-                "cards": _card_views(cards, menus=_move_menus(request, back)),
+                "cards": _card_views(cards, menus=_move_menus(request, back, [lead.status])),
                 "assignable": user.is_manager,
             },
         )
