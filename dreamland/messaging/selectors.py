@@ -40,7 +40,12 @@ from dreamland.messaging.models import (
     WhatsAppStatus,
     WhatsAppTemplate,
 )
-from dreamland.messaging.services import WINDOW, whatsapp_window_expires_at, window_closes_at
+from dreamland.messaging.services import (
+    WINDOW,
+    inbound_whatsapp_newest_first,
+    whatsapp_window_expires_at,
+    window_closes_at,
+)
 from dreamland.money.selectors import MissingExchangeRate, convert
 from dreamland.tours.models import TourDeparture
 
@@ -161,15 +166,7 @@ def _last_message_id() -> Subquery:
 
 
 def _last_inbound_at() -> Subquery:
-    return Subquery(
-        Communication.objects.filter(
-            client=OuterRef("client_id"),
-            direction=Direction.INBOUND,
-            communication_type=CommunicationType.WHATSAPP,
-        )
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
+    return Subquery(inbound_whatsapp_newest_first(OuterRef("client_id")).values("created_at")[:1])
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,18 +49,19 @@ def communication_first_times_note(*, communication: Communication) -> None:
 
 
 # --- the 24-hour window -----------------------------------------------------------------------
+def inbound_whatsapp_newest_first(client: Client | OuterRef) -> QuerySet[Communication]:
+    """The client's WhatsApp messages to us, newest first: what opens the 24-hour window (our
+    own messages never extend it). `client` may be an OuterRef, for a subquery per row."""
+    return Communication.objects.filter(
+        client=client,
+        communication_type=CommunicationType.WHATSAPP,
+        direction=Direction.INBOUND,
+    ).order_by("-created_at")
+
+
 def whatsapp_last_inbound_at(client: Client) -> datetime | None:
-    """When the client last wrote on WhatsApp (our own messages never extend the window)."""
-    return (
-        Communication.objects.filter(
-            client=client,
-            communication_type=CommunicationType.WHATSAPP,
-            direction=Direction.INBOUND,
-        )
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
+    """When the client last wrote on WhatsApp."""
+    return inbound_whatsapp_newest_first(client).values_list("created_at", flat=True).first()
 
 
 def window_closes_at(last_inbound_at: datetime | None) -> datetime | None:
